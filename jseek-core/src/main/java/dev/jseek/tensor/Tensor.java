@@ -1,0 +1,42 @@
+package dev.jseek.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A named tensor viewing its data where it lies (normally the mapped model file).
+ * {@code shape[0]} is the row length (ggml's ne0, the fastest-varying dimension).
+ */
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+
+    public long elementCount() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** Weights per row (ne0). */
+    public int rowLength() {
+        return Math.toIntExact(shape[0]);
+    }
+
+    /** Number of rows: every dimension but the first. */
+    public long rows() {
+        return elementCount() / shape[0];
+    }
+
+    public long rowBytes() {
+        return type.bytesFor(shape[0]);
+    }
+
+    /** Dequantizes row {@code row} into {@code dst[dstOffset..]}. */
+    public void dequantizeRow(long row, float[] dst, int dstOffset) {
+        type.kernel().dequantize(data, row * rowBytes(), dst, dstOffset, rowLength());
+    }
+
+    /** Dot product of row {@code row} with {@code x[xOffset..]}. */
+    public float dotRow(long row, float[] x, int xOffset) {
+        return type.kernel().dot(data, row * rowBytes(), x, xOffset, rowLength());
+    }
+}

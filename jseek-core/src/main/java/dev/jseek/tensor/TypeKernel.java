@@ -1,0 +1,30 @@
+package dev.jseek.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The math of one tensor type, read straight from its block layout in (mapped) memory.
+ * Counts {@code n} are multiples of the type's block size; offsets are in bytes for weights
+ * and in elements for float arrays.
+ */
+public interface TypeKernel {
+
+    /** Expands {@code n} weights starting at byte {@code offset} into {@code dst[dstOffset..]}. */
+    void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
+
+    /** Dot product of {@code n} weights with {@code x[xOffset..]}, using the Vector API. */
+    float dot(MemorySegment src, long offset, float[] x, int xOffset, int n);
+
+    /** The same dot product as a plain loop: the reference the vector path is tested against. */
+    float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n);
+
+    /** Whether {@link #quantize} is implemented for this type. */
+    default boolean canQuantize() {
+        return false;
+    }
+
+    /** Encodes {@code n} floats into blocks at byte {@code offset}, as ggml's reference quantizer does. */
+    default void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        throw new UnsupportedOperationException("quantizing to " + getClass().getSimpleName() + " is not supported yet");
+    }
+}
