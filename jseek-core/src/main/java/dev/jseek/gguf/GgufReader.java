@@ -84,6 +84,7 @@ final class GgufReader {
         checkCount(tensorCountAt, tensorCount, 24, "tensors");
 
         LinkedHashMap<String, GgufValue> kv = new LinkedHashMap<>();
+        long alignmentAt = 0;
         for (long i = 0; i < kvCount; i++) {
             long keyAt = pos;
             String key = readString("metadata key");
@@ -93,9 +94,12 @@ final class GgufReader {
             if (kv.putIfAbsent(key, value) != null) {
                 throw error(keyAt, "duplicate metadata key '" + key + "'");
             }
+            if (key.equals("general.alignment")) {
+                alignmentAt = keyAt;
+            }
         }
         GgufMetadata metadata = new GgufMetadata(kv);
-        long alignment = alignmentOf(kv.get("general.alignment"));
+        long alignment = alignmentOf(kv.get("general.alignment"), alignmentAt);
 
         List<TensorInfo> infos = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -187,16 +191,16 @@ final class GgufReader {
         }
     }
 
-    private long alignmentOf(GgufValue v) {
+    private long alignmentOf(GgufValue v, long at) {
         if (v == null) {
             return DEFAULT_ALIGNMENT;
         }
         if (v.type() != GgufValueType.UINT32) {
-            throw error(pos, "general.alignment must be UINT32, not " + v.type());
+            throw error(at, "general.alignment must be UINT32, not " + v.type());
         }
         long a = v.asLong();
         if (a == 0 || Long.bitCount(a) != 1) {
-            throw error(pos, "general.alignment " + a + " is not a power of two");
+            throw error(at, "general.alignment " + a + " is not a power of two");
         }
         return a;
     }
