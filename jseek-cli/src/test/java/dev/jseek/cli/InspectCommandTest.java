@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jseek.gguf.GgufFile;
 import dev.jseek.tensor.Tensor;
+import dev.jseek.testdata.TestData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,19 +36,8 @@ class InspectCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    static Stream<Path> sharedFiles() throws IOException {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("mvnw"))) {
-            root = root.getParent();
-        }
-        Path data = root.resolveSibling("shared").resolve("testdata");
-        assertTrue(Files.isDirectory(data), "missing test data directory " + data);
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(data)) {
-            files = s.filter(p -> p.toString().endsWith(".gguf")).sorted().toList();
-        }
-        assertTrue(!files.isEmpty(), "no GGUF files under " + data);
-        return files.stream();
+    static Stream<Path> sharedFiles() {
+        return TestData.files(".", ".gguf").stream();
     }
 
     @ParameterizedTest
