@@ -1,0 +1,236 @@
+package dev.jseek.tensor;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Products of a weight matrix (any supported type, read in place) with float activations,
+ * rows split across a {@link WorkerPool}. Owned by the pool's caller: one call at a time.
+ * Per-worker scratch is sized once and grows only when a longer row arrives.
+ */
+public final class MatMul {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Rows dequantized together: each pass over the tokens feeds two rows. */
+    private static final int TILE_ROWS = 2;
+    /** Tokens sharing one pass over the dequantized rows. */
+    private static final int TILE_TOKENS = 4;
+
+    private final WorkerPool pool;
+    private final float[][] scratch;
+    private final RangeTask vecTask = this::vecRange;
+    private final RangeTask matTask = this::matRange;
+
+    // The current call, set by the caller before the pool publishes it to the workers.
+    private MemorySegment data;
+    private TypeKernel kernel;
+    private long rowBytes;
+    private int rowLength;
+    private int rows;
+    private int batch;
+    private float[] x;
+    private float[] out;
+
+    public MatMul(WorkerPool pool) {
+        this.pool = pool;
+        this.scratch = new float[pool.threads()][0];
+    }
+
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    /** {@code out[r] = row r of w · x} for every row of {@code w}. */
+    public void matVec(Tensor w, float[] x, float[] out) {
+        prepare(w, x, 1, out);
+        try {
+            pool.parallelFor(rows, vecTask);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * {@code out[t][r] = row r of w · x[t]} for {@code batch} tokens: {@code x} is
+     * [batch][rowLength] and {@code out} is [batch][rows], both row-major. Each row is
+     * dequantized once and multiplied with every token while it is hot in cache.
+     */
+    public void matMat(Tensor w, float[] x, int batch, float[] out) {
+        if (batch == 1) {
+            matVec(w, x, out);
+            return;
+        }
+        prepare(w, x, batch, out);
+        try {
+            int need = TILE_ROWS * rowLength;
+            for (int i = 0; i < scratch.length; i++) {
+                if (scratch[i].length < need) {
+                    scratch[i] = new float[need];
+                }
+            }
+            pool.parallelFor((rows + TILE_ROWS - 1) / TILE_ROWS, matTask);
+        } finally {
+            release();
+        }
+    }
+
+    private void prepare(Tensor w, float[] x, int batch, float[] out) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+        }
+        long n = w.shape()[0];
+        long r = w.rows();
+        if (r > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + w.name() + " has " + r + " rows, more than an int");
+        }
+        if (n % w.type().blockSize != 0) {
+            throw new IllegalArgumentException("tensor " + w.name() + ": row length " + n
+                    + " is not a multiple of the " + w.type() + " block size " + w.type().blockSize);
+        }
+        long bytes = r * w.rowBytes();
+        if (w.data().byteSize() < bytes) {
+            throw new IllegalArgumentException("tensor " + w.name() + " holds " + w.data().byteSize()
+                    + " bytes, its shape needs " + bytes);
+        }
+        if (x.length < batch * n) {
+            throw new IllegalArgumentException("input holds " + x.length + " floats, " + batch + " x "
+                    + n + " needed for " + w.name());
+        }
+        if (out.length < batch * r) {
+            throw new IllegalArgumentException("output holds " + out.length + " floats, " + batch + " x "
+                    + r + " needed for " + w.name());
+        }
+        this.kernel = w.type().kernel();
+        this.data = w.data();
+        this.rowBytes = w.rowBytes();
+        this.rowLength = (int) n;
+        this.rows = (int) r;
+        this.batch = batch;
+        this.x = x;
+        this.out = out;
+    }
+
+    /** Drops the references to the caller's arrays and the mapped tensor. */
+    private void release() {
+        this.data = null;
+        this.kernel = null;
+        this.x = null;
+        this.out = null;
+    }
+
+    private void vecRange(int worker, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = kernel.dot(data, r * rowBytes, x, 0, rowLength);
+        }
+    }
+
+    private void matRange(int worker, int fromTile, int toTile) {
+        float[] s = scratch[worker];
+        int n = rowLength;
+        for (int tile = fromTile; tile < toTile; tile++) {
+            int r0 = tile * TILE_ROWS;
+            int nr = Math.min(TILE_ROWS, rows - r0);
+            for (int k = 0; k < nr; k++) {
+                kernel.dequantize(data, (r0 + k) * rowBytes, s, k * n, n);
+            }
+            int t = 0;
+            if (nr == TILE_ROWS) {
+                for (; t + TILE_TOKENS <= batch; t += TILE_TOKENS) {
+                    tile2x4(s, n, x, t * n, out, t * rows + r0, rows);
+                }
+            }
+            for (; t < batch; t++) {
+                for (int k = 0; k < nr; k++) {
+                    out[t * rows + r0 + k] = dot(s, k * n, x, t * n, n);
+                }
+            }
+        }
+    }
+
+    /**
+     * Two rows ({@code w[0..n)}, {@code w[n..2n)}) times four tokens ({@code x} from {@code xo},
+     * {@code n} apart) into {@code out[o + t * stride + k]}: eight independent sums keep both FMA
+     * units busy, and each loaded vector serves two or four of them.
+     */
+    private static void tile2x4(float[] w, int n, float[] x, int xo, float[] out, int o, int stride) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a02 = FloatVector.zero(F);
+        FloatVector a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a12 = FloatVector.zero(F);
+        FloatVector a13 = FloatVector.zero(F);
+        int x1 = xo + n;
+        int x2 = x1 + n;
+        int x3 = x2 + n;
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector u = FloatVector.fromArray(F, w, i);
+            FloatVector v = FloatVector.fromArray(F, w, n + i);
+            FloatVector q = FloatVector.fromArray(F, x, xo + i);
+            a00 = u.fma(q, a00);
+            a10 = v.fma(q, a10);
+            q = FloatVector.fromArray(F, x, x1 + i);
+            a01 = u.fma(q, a01);
+            a11 = v.fma(q, a11);
+            q = FloatVector.fromArray(F, x, x2 + i);
+            a02 = u.fma(q, a02);
+            a12 = v.fma(q, a12);
+            q = FloatVector.fromArray(F, x, x3 + i);
+            a03 = u.fma(q, a03);
+            a13 = v.fma(q, a13);
+        }
+        float s00 = a00.reduceLanes(VectorOperators.ADD);
+        float s01 = a01.reduceLanes(VectorOperators.ADD);
+        float s02 = a02.reduceLanes(VectorOperators.ADD);
+        float s03 = a03.reduceLanes(VectorOperators.ADD);
+        float s10 = a10.reduceLanes(VectorOperators.ADD);
+        float s11 = a11.reduceLanes(VectorOperators.ADD);
+        float s12 = a12.reduceLanes(VectorOperators.ADD);
+        float s13 = a13.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float u = w[i];
+            float v = w[n + i];
+            s00 += u * x[xo + i];
+            s10 += v * x[xo + i];
+            s01 += u * x[x1 + i];
+            s11 += v * x[x1 + i];
+            s02 += u * x[x2 + i];
+            s12 += v * x[x2 + i];
+            s03 += u * x[x3 + i];
+            s13 += v * x[x3 + i];
+        }
+        out[o] = s00;
+        out[o + 1] = s10;
+        out[o + stride] = s01;
+        out[o + stride + 1] = s11;
+        out[o + 2 * stride] = s02;
+        out[o + 2 * stride + 1] = s12;
+        out[o + 3 * stride] = s03;
+        out[o + 3 * stride + 1] = s13;
+    }
+
+    /** {@code w[wo..wo+n) · x[xo..xo+n)}, for the rows and tokens left over by the tiles. */
+    private static float dot(float[] w, int wo, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            a0 = FloatVector.fromArray(F, w, wo + i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = FloatVector.fromArray(F, w, wo + i + L).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+        }
+        for (; i <= n - L; i += L) {
+            a0 = FloatVector.fromArray(F, w, wo + i).fma(FloatVector.fromArray(F, x, xo + i), a0);
+        }
+        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w[wo + i] * x[xo + i];
+        }
+        return sum;
+    }
+}
