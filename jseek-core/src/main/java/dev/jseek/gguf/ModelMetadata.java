@@ -180,6 +180,11 @@ public final class ModelMetadata {
         return m.getInt(key("attention.kv_lora_rank"), 0);
     }
 
+    /** Whether the file describes MLA with the *_mla keys (newer deepseek2 conversions). */
+    public boolean hasKeyLengthMla() {
+        return m.contains(key("attention.key_length_mla"));
+    }
+
     /** MLA per-head key size before absorption; defaults to the key length. */
     public int keyLengthMla() {
         return m.getInt(key("attention.key_length_mla"), keyLength());
@@ -188,6 +193,11 @@ public final class ModelMetadata {
     /** MLA per-head value size before absorption; defaults to the value length. */
     public int valueLengthMla() {
         return m.getInt(key("attention.value_length_mla"), valueLength());
+    }
+
+    /** Multi-token-prediction layers at the end of the block list (DeepSeek-V3), skipped by plain decoding. */
+    public int nextnPredictLayers() {
+        return m.getInt(key("nextn_predict_layers"), 0);
     }
 
     /** A key that holds one number for every layer or an array with one per layer. */

@@ -3,18 +3,20 @@ package dev.jseek.model;
 import java.util.Map;
 
 /**
- * What sets one dense architecture apart from the others; everything not listed here is shared.
+ * What sets one architecture apart from the others; everything not listed here is shared.
  * Optional q/k/v biases are taken wherever the file has them (qwen2 always does), as llama.cpp does.
  *
  * @param ropeLayout how RoPE pairs the elements of a head (llama.cpp's per-architecture choice)
  * @param qkNorm     an RMSNorm over each query and key head before RoPE (qwen3)
+ * @param deepseek   multi-head latent attention and mixture-of-experts blocks (deepseek2)
  */
-public record Architecture(String name, Rope.Layout ropeLayout, boolean qkNorm) {
+public record Architecture(String name, Rope.Layout ropeLayout, boolean qkNorm, boolean deepseek) {
 
     private static final Map<String, Architecture> KNOWN = Map.of(
-            "llama", new Architecture("llama", Rope.Layout.NORMAL, false),
-            "qwen2", new Architecture("qwen2", Rope.Layout.NEOX, false),
-            "qwen3", new Architecture("qwen3", Rope.Layout.NEOX, true));
+            "llama", new Architecture("llama", Rope.Layout.NORMAL, false, false),
+            "qwen2", new Architecture("qwen2", Rope.Layout.NEOX, false, false),
+            "qwen3", new Architecture("qwen3", Rope.Layout.NEOX, true, false),
+            "deepseek2", new Architecture("deepseek2", Rope.Layout.NORMAL, false, true));
 
     public static Architecture forName(String name) {
         Architecture a = KNOWN.get(name);

@@ -43,6 +43,9 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     /** {@code q[qOffset..qOffset+n) · key row of position, starting at element keyOffset}. */
     public abstract float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n);
 
+    /** {@code out[outOffset..] += weight * key row of position, from element keyOffset} (MLA reads its latent this way). */
+    public abstract void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n);
+
     /** {@code out[outOffset..] += weight * value row of position, from element valueOffset}. */
     public abstract void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n);
 
@@ -65,6 +68,11 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         @Override
         public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
             return FloatOps.dot(keys[layer], position * keyWidth + keyOffset, q, qOffset, n);
+        }
+
+        @Override
+        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
+            FloatOps.axpy(out, outOffset, weight, keys[layer], position * keyWidth + keyOffset, n);
         }
 
         @Override
@@ -108,11 +116,18 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         }
 
         @Override
+        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
+            addHalves(keys[layer], position * keyWidth + keyOffset, weight, out, outOffset, n);
+        }
+
+        @Override
         public void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n) {
-            short[] v = values[layer];
-            int at = position * valueWidth + valueOffset;
+            addHalves(values[layer], position * valueWidth + valueOffset, weight, out, outOffset, n);
+        }
+
+        private static void addHalves(short[] row, int at, float weight, float[] out, int outOffset, int n) {
             for (int i = 0; i < n; i++) {
-                out[outOffset + i] += weight * Float.float16ToFloat(v[at + i]);
+                out[outOffset + i] += weight * Float.float16ToFloat(row[at + i]);
             }
         }
     }

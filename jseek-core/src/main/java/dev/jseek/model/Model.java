@@ -64,8 +64,7 @@ public final class Model implements AutoCloseable {
     }
 
     public KvCache newCache(KvCache.Type type) {
-        return KvCache.create(type, config.layers(), contextCapacity, config.kvHeads() * config.headSize(),
-                config.kvHeads() * config.valueHeadSize());
+        return KvCache.create(type, config.layers(), contextCapacity, config.cacheKeyWidth(), config.cacheValueWidth());
     }
 
     /**

@@ -55,10 +55,11 @@ public final class Router {
     }
 
     /**
-     * Routes one token from its router logits: writes the chosen experts (best first) and their
-     * weights. Not thread-safe: one router per thread.
+     * Routes one token from its router logits at {@code logits[offset..]}: writes the chosen experts
+     * (best first) and their weights to {@code chosen[at..]} and {@code weights[at..]}.
+     * Not thread-safe: one router per thread.
      */
-    public void route(float[] logits, int offset, int[] chosen, float[] weights) {
+    public void route(float[] logits, int offset, int[] chosen, float[] weights, int at) {
         gate(logits, offset);
         for (int e = 0; e < experts; e++) {
             selection[e] = bias == null ? scores[e] : scores[e] + bias[e];
@@ -69,26 +70,26 @@ public final class Router {
         for (int k = 0; k < used; k++) {
             int best = -1;
             for (int e = 0; e < experts; e++) {
-                if (!taken(chosen, k, e) && (best < 0 || selection[e] > selection[best])) {
+                if (!taken(chosen, at, k, e) && (best < 0 || selection[e] > selection[best])) {
                     best = e;
                 }
             }
-            chosen[k] = best;
-            weights[k] = scores[best];
+            chosen[at + k] = best;
+            weights[at + k] = scores[best];
         }
         boolean v2 = gating == Gating.SOFTMAX;
         if (used > 1 && normalize) {
             double sum = 1e-20;
             for (int k = 0; k < used; k++) {
-                sum += weights[k];
+                sum += weights[at + k];
             }
             for (int k = 0; k < used; k++) {
-                weights[k] = (float) (weights[k] / sum);
+                weights[at + k] = (float) (weights[at + k] / sum);
             }
         }
         if (!(v2 && used > 1 && normalize)) {
             for (int k = 0; k < used; k++) {
-                weights[k] *= scale;
+                weights[at + k] *= scale;
             }
         }
     }
@@ -148,9 +149,9 @@ public final class Router {
         }
     }
 
-    private static boolean taken(int[] chosen, int count, int e) {
+    private static boolean taken(int[] chosen, int at, int count, int e) {
         for (int i = 0; i < count; i++) {
-            if (chosen[i] == e) {
+            if (chosen[at + i] == e) {
                 return true;
             }
         }

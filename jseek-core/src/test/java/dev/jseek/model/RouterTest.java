@@ -47,7 +47,7 @@ class RouterTest {
                 (float) c.get("scale").asDouble(), bias);
         int[] chosen = new int[topK];
         float[] weights = new float[topK];
-        router.route(logits, 0, chosen, weights);
+        router.route(logits, 0, chosen, weights, 0);
         JsonNode expected = c.get("deepseek_reference");
         int[] ids = new int[topK];
         for (int k = 0; k < topK; k++) {
