@@ -8,6 +8,7 @@ import dev.jseek.model.Model;
 import dev.jseek.model.ModelLoader;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
+import dev.jseek.testdata.DeepseekReference;
 import dev.jseek.testdata.DenseReference;
 import java.io.IOException;
 import java.util.List;
@@ -29,6 +30,26 @@ class PerplexityTest {
 
     static List<DenseReference> references() {
         return DenseReference.all();
+    }
+
+    static List<DeepseekReference> deepseekReferences() {
+        return DeepseekReference.all();
+    }
+
+    /** deepseek2: 4 chunks of 128 against the float64 reference's perplexity (exact-engine bound). */
+    @ParameterizedTest
+    @MethodSource("deepseekReferences")
+    void deepseekMatchesTheReference(DeepseekReference ref) throws IOException {
+        int[] ids = DenseReference.ints(ref.manifest().get("perplexity").get("token_ids"));
+        double expected = ref.entry().get("ppl_numpy_ref").asDouble();
+        try (Model model = ModelLoader.load(ref.file(), MATMUL, new ModelLoader.Options(128, 64))) {
+            Perplexity.Result r = Perplexity.compute(model, ids, 128, ref.manifest().get("bos_id").asInt(), KvCache.Type.F32);
+            assertEquals(4, r.chunks());
+            assertEquals(4 * 63, r.tokensScored());
+            double rel = Math.abs(r.perplexity() - expected) / expected;
+            double tol = ref.tolerance("ppl_rel_vs_numpy_ref");
+            assertTrue(rel <= tol, ref + ": perplexity " + r.perplexity() + " vs " + expected + " (relative " + rel + ")");
+        }
     }
 
     @ParameterizedTest
