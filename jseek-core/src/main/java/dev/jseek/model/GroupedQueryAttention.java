@@ -44,7 +44,7 @@ final class GroupedQueryAttention implements Attention {
 
     GroupedQueryAttention(ModelConfig config, Rope rope, MatMul matmul, Tensor wq, Tensor wk, Tensor wv, Tensor wo,
                           float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
-                          int maxBatch, int contextCapacity) {
+                          Workspace ws, int maxBatch, int contextCapacity) {
         this.config = config;
         this.rope = rope;
         this.matmul = matmul;
@@ -62,11 +62,11 @@ final class GroupedQueryAttention implements Attention {
         this.headSize = config.headSize();
         this.valueHeadSize = config.valueHeadSize();
         this.scale = (float) (1.0 / Math.sqrt(headSize));
-        this.q = new float[maxBatch * heads * headSize];
-        this.k = new float[maxBatch * kvHeads * headSize];
-        this.v = new float[maxBatch * kvHeads * valueHeadSize];
-        this.mixed = new float[maxBatch * heads * valueHeadSize];
-        this.scores = new float[matmul.pool().threads()][contextCapacity];
+        this.q = ws.floats("attn.q", maxBatch * heads * headSize);
+        this.k = ws.floats("attn.k", maxBatch * kvHeads * headSize);
+        this.v = ws.floats("attn.v", maxBatch * kvHeads * valueHeadSize);
+        this.mixed = ws.floats("attn.mixed", maxBatch * heads * valueHeadSize);
+        this.scores = ws.perWorker("attn.scores", matmul.pool().threads(), contextCapacity);
     }
 
     @Override

@@ -51,15 +51,16 @@ public final class ModelLoader {
         float[] ropeFreqs = w.vector(w.optional("rope_freqs.weight", md.ropeDimensionCount() / 2));
         Rope rope = rope(md, c.architecture(), ropeFreqs);
 
+        Workspace ws = new Workspace();
         Model.Block[] blocks = new Model.Block[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
             Attention attention = c.mla() != null
-                    ? latentAttention(c, md, rope, matmul, w, p, options.maxBatch(), context)
-                    : groupedAttention(c, rope, matmul, w, p, options.maxBatch(), context);
+                    ? latentAttention(c, md, rope, matmul, w, p, ws, options.maxBatch(), context)
+                    : groupedAttention(c, rope, matmul, w, p, ws, options.maxBatch(), context);
             FeedForward ffn = c.moe() != null && l >= c.moe().leadingDense()
-                    ? mixtureOfExperts(c, matmul, w, p, options.maxBatch())
-                    : swiGlu(matmul, w, p, "", e, c.feedForwardLength(), options.maxBatch());
+                    ? mixtureOfExperts(c, matmul, w, p, ws, options.maxBatch())
+                    : swiGlu(matmul, w, p, "", e, c.feedForwardLength(), ws, options.maxBatch());
             blocks[l] = new Model.Block(w.vector(w.required(p + "attn_norm.weight", e)), attention,
                     w.vector(w.required(p + "ffn_norm.weight", e)), ffn);
         }
@@ -69,7 +70,7 @@ public final class ModelLoader {
     }
 
     private static Attention groupedAttention(ModelConfig c, Rope rope, MatMul matmul, Weights w, String p,
-                                              int maxBatch, int context) {
+                                              Workspace ws, int maxBatch, int context) {
         int e = c.embeddingLength();
         int qWidth = c.heads() * c.headSize();
         int kWidth = c.kvHeads() * c.headSize();
@@ -85,12 +86,12 @@ public final class ModelLoader {
                 w.vector(w.optional(p + "attn_v.bias", vWidth)),
                 qkNorm ? w.vector(w.required(p + "attn_q_norm.weight", c.headSize())) : null,
                 qkNorm ? w.vector(w.required(p + "attn_k_norm.weight", c.headSize())) : null,
-                maxBatch, context);
+                ws, maxBatch, context);
     }
 
     /** deepseek2's MLA, from either the split attn_k_b/attn_v_b layout or the older single attn_kv_b. */
     private static Attention latentAttention(ModelConfig c, ModelMetadata md, Rope rope, MatMul matmul, Weights w, String p,
-                                             int maxBatch, int context) {
+                                             Workspace ws, int maxBatch, int context) {
         ModelConfig.Mla mla = c.mla();
         int e = c.embeddingLength();
         int h = c.heads();
@@ -135,10 +136,10 @@ public final class ModelLoader {
                 w.vector(w.required(p + "attn_kv_a_norm.weight", r)),
                 keyUp, valueUp,
                 w.required(p + "attn_output.weight", (long) h * dv, e),
-                maxBatch, context);
+                ws, maxBatch, context);
     }
 
-    private static FeedForward mixtureOfExperts(ModelConfig c, MatMul matmul, Weights w, String p, int maxBatch) {
+    private static FeedForward mixtureOfExperts(ModelConfig c, MatMul matmul, Weights w, String p, Workspace ws, int maxBatch) {
         ModelConfig.Moe moe = c.moe();
         int e = c.embeddingLength();
         int n = moe.experts();
@@ -156,16 +157,18 @@ public final class ModelLoader {
         }
         Router router = new Router(moe.gating(), n, moe.used(), moe.groups(), moe.groupsUsed(), moe.normalize(), moe.scale(),
                 w.vector(w.optional(p + "exp_probs_b.bias", n)));
-        FeedForward shared = moe.shared() > 0 ? swiGlu(matmul, w, p, "_shexp", e, fe * moe.shared(), maxBatch) : null;
-        return new MoeFeedForward(matmul, w.required(p + "ffn_gate_inp.weight", e, n), router, gate, up, down, shared, e, maxBatch);
+        FeedForward shared = moe.shared() > 0 ? swiGlu(matmul, w, p, "_shexp", e, fe * moe.shared(), ws, maxBatch) : null;
+        return new MoeFeedForward(matmul, w.required(p + "ffn_gate_inp.weight", e, n), router, gate, up, down, shared, e,
+                ws, maxBatch);
     }
 
-    private static FeedForward swiGlu(MatMul matmul, Weights w, String p, String suffix, int e, int hidden, int maxBatch) {
+    private static FeedForward swiGlu(MatMul matmul, Weights w, String p, String suffix, int e, int hidden, Workspace ws,
+                                      int maxBatch) {
         return new SwiGluFeedForward(matmul,
                 w.required(p + "ffn_gate" + suffix + ".weight", e, hidden),
                 w.required(p + "ffn_up" + suffix + ".weight", e, hidden),
                 w.required(p + "ffn_down" + suffix + ".weight", hidden, e),
-                maxBatch);
+                ws, maxBatch);
     }
 
     /** RoPE as llama.cpp sets it up from the rope.* keys: linear or YaRN scaling, frequency factors. */

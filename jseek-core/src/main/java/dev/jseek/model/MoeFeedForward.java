@@ -34,7 +34,7 @@ final class MoeFeedForward implements FeedForward {
     private final float[] downOut;
 
     MoeFeedForward(MatMul matmul, Tensor router, Router routing, Tensor[] gates, Tensor[] ups, Tensor[] downs,
-                   FeedForward shared, int embedding, int maxBatch) {
+                   FeedForward shared, int embedding, Workspace ws, int maxBatch) {
         this.matmul = matmul;
         this.router = router;
         this.routing = routing;
@@ -45,14 +45,14 @@ final class MoeFeedForward implements FeedForward {
         this.embedding = embedding;
         this.hidden = Math.toIntExact(gates[0].rows());
         this.used = routing.used();
-        this.routerLogits = new float[maxBatch * gates.length];
+        this.routerLogits = ws.floats("moe.router", maxBatch * gates.length);
         this.chosen = new int[maxBatch * used];
-        this.weights = new float[maxBatch * used];
+        this.weights = ws.floats("moe.weights", maxBatch * used);
         this.tokensOf = new int[maxBatch];
-        this.gathered = new float[maxBatch * embedding];
-        this.gateOut = new float[maxBatch * hidden];
-        this.upOut = new float[maxBatch * hidden];
-        this.downOut = new float[maxBatch * embedding];
+        this.gathered = ws.floats("moe.gathered", maxBatch * embedding);
+        this.gateOut = ws.floats("moe.gate", maxBatch * hidden);
+        this.upOut = ws.floats("moe.up", maxBatch * hidden);
+        this.downOut = ws.floats("moe.down", maxBatch * embedding);
     }
 
     @Override

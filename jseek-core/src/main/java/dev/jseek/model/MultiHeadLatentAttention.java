@@ -48,7 +48,7 @@ final class MultiHeadLatentAttention implements Attention {
 
     MultiHeadLatentAttention(ModelConfig config, Rope rope, float scale, MatMul matmul, Tensor wq, Tensor wqA, float[] qANorm,
                              Tensor wqB, Tensor wkvA, float[] kvANorm, Tensor[] keyUp, Tensor[] valueUp, Tensor wo,
-                             int maxBatch, int contextCapacity) {
+                             Workspace ws, int maxBatch, int contextCapacity) {
         this.mla = config.mla();
         this.rope = rope;
         this.matmul = matmul;
@@ -66,15 +66,15 @@ final class MultiHeadLatentAttention implements Attention {
         this.queryHeadSize = mla.nopeDim() + mla.ropeDim();
         this.rank = mla.kvLoraRank();
         this.scale = scale;
-        this.qA = mla.qLoraRank() > 0 ? new float[maxBatch * mla.qLoraRank()] : null;
-        this.q = new float[maxBatch * heads * queryHeadSize];
-        this.kv = new float[maxBatch * (rank + mla.ropeDim())];
-        this.mixed = new float[maxBatch * heads * mla.valueDim()];
+        this.qA = mla.qLoraRank() > 0 ? ws.floats("mla.qa", maxBatch * mla.qLoraRank()) : null;
+        this.q = ws.floats("attn.q", maxBatch * heads * queryHeadSize);
+        this.kv = ws.floats("mla.kv", maxBatch * (rank + mla.ropeDim()));
+        this.mixed = ws.floats("attn.mixed", maxBatch * heads * mla.valueDim());
         int threads = matmul.pool().threads();
-        this.scores = new float[threads][contextCapacity];
-        this.latentQuery = new float[threads][rank];
-        this.latentOut = new float[threads][rank];
-        this.rowScratch = new float[threads][mla.legacyKvB() ? rank : 0];
+        this.scores = ws.perWorker("attn.scores", threads, contextCapacity);
+        this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
+        this.latentOut = ws.perWorker("mla.olatent", threads, rank);
+        this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
     }
 
     @Override

@@ -15,14 +15,14 @@ final class SwiGluFeedForward implements FeedForward {
     private final float[] gateOut;
     private final float[] upOut;
 
-    SwiGluFeedForward(MatMul matmul, Tensor gate, Tensor up, Tensor down, int maxBatch) {
+    SwiGluFeedForward(MatMul matmul, Tensor gate, Tensor up, Tensor down, Workspace ws, int maxBatch) {
         this.matmul = matmul;
         this.gate = gate;
         this.up = up;
         this.down = down;
         this.hidden = Math.toIntExact(gate.rows());
-        this.gateOut = new float[maxBatch * hidden];
-        this.upOut = new float[maxBatch * hidden];
+        this.gateOut = ws.floats("ffn.gate", maxBatch * hidden);
+        this.upOut = ws.floats("ffn.up", maxBatch * hidden);
     }
 
     @Override
