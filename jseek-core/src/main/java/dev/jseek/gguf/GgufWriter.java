@@ -4,7 +4,6 @@ import dev.jseek.gguf.GgufValue.GgufArray;
 import dev.jseek.tensor.GgmlType;
 import dev.jseek.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,8 +27,19 @@ import java.util.Set;
 public final class GgufWriter {
 
     private final LinkedHashMap<String, GgufValue> metadata = new LinkedHashMap<>();
-    private final List<Tensor> tensors = new ArrayList<>();
+    private final List<Entry> tensors = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
+
+    /** Produces a tensor's values one row at a time, so a tensor never has to fit in memory. */
+    @FunctionalInterface
+    public interface RowSource {
+        /** Fills {@code row} (the row length) with the values of row {@code index}. */
+        void fill(long index, float[] row);
+    }
+
+    /** A tensor to write: its encoded bytes, or a source of float rows to encode on the way out. */
+    private record Entry(String name, GgmlType type, long[] shape, long bytes, MemorySegment data, RowSource rows) {
+    }
 
     /** Sets a metadata value; a key set twice keeps its first position and the last value. */
     public GgufWriter put(String key, GgufValue value) {
@@ -45,41 +55,58 @@ public final class GgufWriter {
 
     /** Adds a tensor whose data is already encoded in its type (e.g. a tensor of another file). */
     public GgufWriter add(Tensor t) {
-        if (!names.add(t.name())) {
-            throw new IllegalArgumentException("duplicate tensor name '" + t.name() + "'");
-        }
-        if (t.name().getBytes(StandardCharsets.UTF_8).length > GgufReader.MAX_TENSOR_NAME) {
-            throw new IllegalArgumentException("tensor name longer than " + GgufReader.MAX_TENSOR_NAME + " bytes: '" + t.name() + "'");
-        }
-        if (t.shape().length < 1 || t.shape().length > GgufReader.MAX_DIMS) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' must have 1 to " + GgufReader.MAX_DIMS + " dimensions");
-        }
-        if (t.shape()[0] % t.type().blockSize != 0) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' row length " + t.shape()[0]
-                    + " is not a multiple of the " + t.type() + " block size " + t.type().blockSize);
-        }
-        long expected = t.type().bytesFor(t.elementCount());
+        long expected = checkTensor(t.name(), t.type(), t.shape());
         if (t.data().byteSize() != expected) {
             throw new IllegalArgumentException("tensor '" + t.name() + "' has " + t.data().byteSize()
                     + " bytes of data; its type and shape need " + expected);
         }
-        tensors.add(t);
+        tensors.add(new Entry(t.name(), t.type(), t.shape(), expected, t.data(), null));
         return this;
+    }
+
+    /** Adds a tensor whose rows are generated and encoded into {@code type} while the file is written. */
+    public GgufWriter add(String name, GgmlType type, long[] shape, RowSource rows) {
+        long bytes = checkTensor(name, type, shape);
+        if (!type.kernel().canQuantize()) {
+            throw new IllegalArgumentException("cannot encode tensor '" + name + "' as " + type + ": no quantizer for it yet");
+        }
+        tensors.add(new Entry(name, type, shape.clone(), bytes, null, rows));
+        return this;
+    }
+
+    /** Checks a tensor's name and shape and returns the bytes its data takes. */
+    private long checkTensor(String name, GgmlType type, long[] shape) {
+        if (!names.add(name)) {
+            throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > GgufReader.MAX_TENSOR_NAME) {
+            throw new IllegalArgumentException("tensor name longer than " + GgufReader.MAX_TENSOR_NAME + " bytes: '" + name + "'");
+        }
+        if (shape.length < 1 || shape.length > GgufReader.MAX_DIMS) {
+            throw new IllegalArgumentException("tensor '" + name + "' must have 1 to " + GgufReader.MAX_DIMS + " dimensions");
+        }
+        if (shape[0] % type.blockSize != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "' row length " + shape[0]
+                    + " is not a multiple of the " + type + " block size " + type.blockSize);
+        }
+        long elements = 1;
+        for (long d : shape) {
+            elements = Math.multiplyExact(elements, d);
+        }
+        return type.bytesFor(elements);
     }
 
     /** Adds a tensor given as floats, encoded row by row into {@code type} with its quantizer. */
     public GgufWriter add(String name, GgmlType type, long[] shape, float[] values) {
-        long rowLength = shape[0];
-        if (rowLength % type.blockSize != 0) {
-            throw new IllegalArgumentException("tensor '" + name + "' row length " + rowLength
-                    + " is not a multiple of the " + type + " block size " + type.blockSize);
+        int rowLength = Math.toIntExact(shape[0]);
+        long elements = 1;
+        for (long d : shape) {
+            elements *= d;
         }
-        MemorySegment data = Arena.ofAuto().allocate(type.bytesFor(values.length), 64);
-        long rows = values.length / rowLength;
-        for (long r = 0; r < rows; r++) {
-            type.kernel().quantize(values, Math.toIntExact(r * rowLength), data, r * type.bytesFor(rowLength), (int) rowLength);
+        if (values.length != elements) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + values.length + " values for a shape of " + elements);
         }
-        return add(new Tensor(name, type, shape.clone(), data));
+        return add(name, type, shape, (r, row) -> System.arraycopy(values, Math.toIntExact(r * rowLength), row, 0, rowLength));
     }
 
     /** Writes the file to a temporary name beside {@code path}, then moves it into place. */
@@ -96,22 +123,26 @@ public final class GgufWriter {
                     h.value(e.getValue());
                 }
                 long offset = 0;
-                for (Tensor t : tensors) {
+                for (Entry t : tensors) {
                     h.string(t.name()).u32(t.shape().length);
                     for (long d : t.shape()) {
                         h.u64(d);
                     }
                     h.u32(t.type().id).u64(offset);
-                    offset = alignUp(offset + t.data().byteSize(), alignment);
+                    offset = alignUp(offset + t.bytes(), alignment);
                 }
                 if (!tensors.isEmpty()) {
                     h.pad(alignment); // as llama.cpp: a file without tensors ends right after its metadata
                 }
                 writeFully(ch, h.buffer.flip());
                 long written = 0;
-                for (Tensor t : tensors) {
-                    writeSegment(ch, t.data());
-                    written += t.data().byteSize();
+                for (Entry t : tensors) {
+                    if (t.data() != null) {
+                        writeSegment(ch, t.data());
+                    } else {
+                        writeRows(ch, t);
+                    }
+                    written += t.bytes();
                     long padded = alignUp(written, alignment);
                     writeFully(ch, ByteBuffer.allocate((int) (padded - written)));
                     written = padded;
@@ -134,6 +165,26 @@ public final class GgufWriter {
             throw new IllegalArgumentException("general.alignment must be a UINT32 power of two, not " + v.type() + " " + v);
         }
         return a;
+    }
+
+    /** Generates, encodes and writes a tensor's rows in chunks of about a mebibyte. */
+    private static void writeRows(FileChannel ch, Entry t) throws IOException {
+        int rowLength = Math.toIntExact(t.shape()[0]);
+        long rows = t.bytes() / t.type().bytesFor(rowLength);
+        long rowBytes = t.type().bytesFor(rowLength);
+        int rowsPerChunk = (int) Math.max(1, Math.min(rows, (1 << 20) / rowBytes));
+        float[] row = new float[rowLength];
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.toIntExact(rowsPerChunk * rowBytes));
+        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+        for (long r = 0; r < rows; r += rowsPerChunk) {
+            int n = (int) Math.min(rowsPerChunk, rows - r);
+            for (int i = 0; i < n; i++) {
+                t.rows().fill(r + i, row);
+                t.type().kernel().quantize(row, 0, chunkSegment, i * rowBytes, rowLength);
+            }
+            chunk.clear().limit(Math.toIntExact(n * rowBytes));
+            writeFully(ch, chunk);
+        }
     }
 
     private static void writeSegment(FileChannel ch, MemorySegment data) throws IOException {
