@@ -70,34 +70,74 @@ public final class Tokenizer {
      *     for anything a user typed, so that it cannot forge a chat turn
      */
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        return parseSpecial ? encodeWithPlainRegions(text, addSpecial, new int[0], new int[0])
+                : encodeWithPlainRegions(text, addSpecial, new int[] {0}, new int[] {text.length()});
+    }
+
+    /**
+     * The ids of a rendered chat prompt: control-token texts become their tokens, except inside
+     * the regions {@code [starts[i], ends[i])} (ascending, not overlapping), which are plain text
+     * as a user typed it. Text on both sides of a region boundary is encoded as one piece, as if
+     * there were no boundary.
+     */
+    public int[] encodeWithPlainRegions(String text, boolean addSpecial, int[] starts, int[] ends) {
         IdBuffer out = new IdBuffer();
         if (addSpecial && vocab.addBos()) {
             out.add(vocab.bos());
         }
-        (parseSpecial ? allSpecial : userDefinedOnly).split(text, new SpecialTokenSplitter.Sink() {
-            private boolean afterSpecial = true;
-
-            @Override
-            public void text(String piece) {
-                if (bpe != null) {
-                    bpe.encode(piece, out);
-                } else {
-                    // SentencePiece gives the text a leading space at the start and after every special token.
-                    sentencePiece.encode(piece, vocab.addSpacePrefix() && afterSpecial, out);
-                }
-                afterSpecial = false;
+        JoiningSink sink = new JoiningSink(out);
+        int pos = 0;
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] < pos || ends[i] < starts[i] || ends[i] > text.length()) {
+                throw new IllegalArgumentException("plain regions must be ascending, disjoint and inside the text");
             }
-
-            @Override
-            public void special(int id) {
-                out.add(id);
-                afterSpecial = true;
-            }
-        });
+            allSpecial.split(text.substring(pos, starts[i]), sink);
+            userDefinedOnly.split(text.substring(starts[i], ends[i]), sink);
+            pos = ends[i];
+        }
+        allSpecial.split(text.substring(pos), sink);
+        sink.flush();
         if (addSpecial && vocab.addEos()) {
             out.add(vocab.eos());
         }
         return out.toArray();
+    }
+
+    /** Collects text between special tokens, so text split only by a region boundary is encoded whole. */
+    private final class JoiningSink implements SpecialTokenSplitter.Sink {
+        private final IdBuffer out;
+        private final StringBuilder text = new StringBuilder();
+        private boolean afterSpecial = true;
+
+        JoiningSink(IdBuffer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void text(String piece) {
+            text.append(piece);
+        }
+
+        @Override
+        public void special(int id) {
+            flush();
+            out.add(id);
+            afterSpecial = true;
+        }
+
+        void flush() {
+            if (text.isEmpty()) {
+                return;
+            }
+            if (bpe != null) {
+                bpe.encode(text.toString(), out);
+            } else {
+                // SentencePiece gives the text a leading space at the start and after every special token.
+                sentencePiece.encode(text.toString(), vocab.addSpacePrefix() && afterSpecial, out);
+            }
+            text.setLength(0);
+            afterSpecial = false;
+        }
     }
 
     /**
