@@ -27,6 +27,8 @@ public final class ChatPrompt {
     private final Tokenizer tokenizer;
     /** Control-token texts, longest first, so the longest match is escaped. */
     private final List<String> controlTexts;
+    /** First characters of the control texts: only there can one start. */
+    private final String firstChars;
 
     public ChatPrompt(ChatTemplate template, Tokenizer tokenizer) {
         this.template = template;
@@ -40,6 +42,9 @@ public final class ChatPrompt {
         }
         texts.sort(Comparator.comparingInt(String::length).reversed());
         this.controlTexts = texts;
+        StringBuilder first = new StringBuilder();
+        texts.stream().map(t -> t.charAt(0)).distinct().forEach(first::append);
+        this.firstChars = first.toString();
     }
 
     public ChatTemplate template() {
@@ -94,7 +99,8 @@ public final class ChatPrompt {
                 i++;
                 continue;
             }
-            for (String control : controlTexts) {
+            for (int k = 0; firstChars.indexOf(s.charAt(i)) >= 0 && k < controlTexts.size(); k++) {
+                String control = controlTexts.get(k);
                 if (s.startsWith(control, i)) {
                     out.append(placeholder(control, originals));
                     i += control.length();
