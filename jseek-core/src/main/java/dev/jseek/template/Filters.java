@@ -44,6 +44,7 @@ final class Filters {
             Map.entry("reject", (v, a, k) -> select(v, a, k, false, false)),
             Map.entry("rejectattr", (v, a, k) -> select(v, a, k, false, true)),
             Map.entry("replace", Filters::replace),
+            Map.entry("reverse", Filters::reverse),
             Map.entry("select", (v, a, k) -> select(v, a, k, true, false)),
             Map.entry("selectattr", (v, a, k) -> select(v, a, k, true, true)),
             Map.entry("string", (v, a, k) -> {
@@ -143,15 +144,30 @@ final class Filters {
 
     private static Object items(Object v, List<Object> args, Map<String, Object> kwargs) {
         new Signature("items", 0).bind(args, kwargs);
-        if (v instanceof Undefined) {
-            return new Generator(java.util.Collections.emptyIterator(), "sync_do_items");
+        return new Generator(() -> {
+            if (v instanceof Undefined) {
+                return java.util.Collections.emptyIterator();
+            }
+            if (!(v instanceof Map<?, ?> m)) {
+                throw Signature.typeError("Can only get item pairs from a mapping.");
+            }
+            List<Object> pairs = new ArrayList<>();
+            m.forEach((key, value) -> pairs.add(PyTuple.of(key, value)));
+            return pairs.iterator();
+        }, "do_items");
+    }
+
+    private static Object reverse(Object v, List<Object> args, Map<String, Object> kwargs) {
+        new Signature("reverse", 0).bind(args, kwargs);
+        if (v instanceof String s) {
+            return new StringBuilder(s).reverse().toString();
         }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw Signature.typeError("Can only get item pairs from a mapping.");
+        if (!Values.isIterable(v)) {
+            throw new TemplateException(TemplateException.Kind.RUNTIME, "argument must be iterable");
         }
-        List<Object> pairs = new ArrayList<>();
-        m.forEach((key, value) -> pairs.add(PyTuple.of(key, value)));
-        return new Generator(pairs.iterator(), "sync_do_items");
+        List<Object> items = Values.toList(v);
+        java.util.Collections.reverse(items);
+        return v instanceof Generator ? items : new Generator(items::iterator, "reversed");
     }
 
     private static Object join(Object v, List<Object> args, Map<String, Object> kwargs) {
@@ -167,48 +183,55 @@ final class Filters {
     }
 
     private static Object map(Object v, List<Object> args, Map<String, Object> kwargs) {
-        Iterator<Object> items = Values.iterate(v);
-        if (kwargs.containsKey("attribute")) {
-            Object[] a = new Signature("map", 0, "attribute", "default").bind(args, kwargs, null, null);
-            return new Generator(transform(items, item -> attributePath(item, a[0], a[1])), "sync_do_map");
-        }
-        if (args.isEmpty()) {
-            throw Signature.typeError("map() requires a filter name or attribute=");
-        }
-        String name = Values.str(args.getFirst());
-        Filter filter = named(name);
-        if (filter == null) {
-            throw new TemplateException(TemplateException.Kind.RUNTIME, "No filter named '" + name + "'.");
-        }
-        List<Object> rest = args.subList(1, args.size());
-        return new Generator(transform(items, item -> filter.apply(item, rest, kwargs)), "sync_do_map");
+        return new Generator(() -> {
+            Iterator<Object> items = Values.iterate(v);
+            if (kwargs.containsKey("attribute")) {
+                Object[] a = new Signature("map", 0, "attribute", "default").bind(args, kwargs, null, null);
+                return transform(items, item -> attributePath(item, a[0], a[1]));
+            }
+            if (args.isEmpty()) {
+                throw Signature.typeError("map() requires a filter name or attribute=");
+            }
+            String name = Values.str(args.getFirst());
+            Filter filter = named(name);
+            if (filter == null) {
+                throw new TemplateException(TemplateException.Kind.RUNTIME, "No filter named '" + name + "'.");
+            }
+            List<Object> rest = args.subList(1, args.size());
+            return transform(items, item -> filter.apply(item, rest, kwargs));
+        }, "sync_do_map");
     }
 
     /** select/reject (by a test on each item) and selectattr/rejectattr (by a test on an attribute of it). */
     private static Object select(Object v, List<Object> args, Map<String, Object> kwargs, boolean keep, boolean onAttribute) {
-        if (!kwargs.isEmpty()) {
-            throw Signature.typeError("keyword arguments to select/reject tests are not supported");
-        }
-        int offset = onAttribute ? 1 : 0;
-        if (onAttribute && args.isEmpty()) {
-            throw Signature.typeError("Missing parameter for attribute name");
-        }
-        Object attribute = onAttribute ? args.getFirst() : null;
-        Predicate<Object> test;
-        if (args.size() > offset) {
-            String name = Values.str(args.get(offset));
-            Tests.Test named = Tests.named(name);
-            if (named == null) {
-                throw new TemplateException(TemplateException.Kind.RUNTIME, "No test named '" + name + "'.");
+        return new Generator(() -> {
+            if (!kwargs.isEmpty()) {
+                throw Signature.typeError("keyword arguments to select/reject tests are not supported");
             }
-            List<Object> testArgs = args.subList(offset + 1, args.size());
-            test = x -> named.test(x, testArgs);
-        } else {
-            test = Values::truthy;
-        }
-        Iterator<Object> source = Values.iterate(v);
-        Predicate<Object> wanted = item -> test.test(onAttribute ? attributePath(item, attribute, null) : item) == keep;
-        return new Generator(new Iterator<>() {
+            int offset = onAttribute ? 1 : 0;
+            if (onAttribute && args.isEmpty()) {
+                throw Signature.typeError("Missing parameter for attribute name");
+            }
+            Object attribute = onAttribute ? args.getFirst() : null;
+            Predicate<Object> test;
+            if (args.size() > offset) {
+                String name = Values.str(args.get(offset));
+                Tests.Test named = Tests.named(name);
+                if (named == null) {
+                    throw new TemplateException(TemplateException.Kind.RUNTIME, "No test named '" + name + "'.");
+                }
+                List<Object> testArgs = args.subList(offset + 1, args.size());
+                test = x -> named.test(x, testArgs);
+            } else {
+                test = Values::truthy;
+            }
+            Predicate<Object> wanted = item -> test.test(onAttribute ? attributePath(item, attribute, null) : item) == keep;
+            return filtered(Values.iterate(v), wanted);
+        }, "select_or_reject");
+    }
+
+    private static Iterator<Object> filtered(Iterator<Object> source, Predicate<Object> wanted) {
+        return new Iterator<>() {
             private Object pending;
             private boolean ready;
 
@@ -232,7 +255,7 @@ final class Filters {
                 ready = false;
                 return pending;
             }
-        }, "select_or_reject");
+        };
     }
 
     private static Iterator<Object> transform(Iterator<Object> source, java.util.function.UnaryOperator<Object> f) {

@@ -271,7 +271,7 @@ final class Interpreter {
                     if (key instanceof List || key instanceof Map || key instanceof Undefined) {
                         throw Signature.typeError("unhashable type: '" + Values.typeName(key) + "'");
                     }
-                    dict.put(key, eval(d.values().get(i), scope));
+                    Values.putKey(dict, key, eval(d.values().get(i), scope));
                 }
                 yield dict;
             }

@@ -80,6 +80,10 @@ final class Lexer {
             }
             addData(text, pos);
             pos = start + 2 + (sign == '-' || sign == '+' ? 1 : 0);
+            if (kind == '%' && skipRawTag("raw")) {
+                lexRaw(start);
+                continue;
+            }
             switch (kind) {
                 case '#' -> skipComment(start);
                 case '%' -> lexTag(Type.BLOCK_BEGIN, Type.BLOCK_END, "%}", start);
@@ -118,6 +122,66 @@ final class Lexer {
         if (!text.isEmpty()) {
             tokens.add(new Token(Type.DATA, text, lineAt(at)));
             lineStarting = text.endsWith("\n");
+        }
+    }
+
+    /**
+     * Just inside {@code {%}: when the tag is {@code name} alone, consumes it through its closing
+     * delimiter. {@code {% raw %}} keeps the newline after it ({@code -%}} strips whitespace);
+     * {@code {% endraw %}} closes like any block tag.
+     */
+    private boolean skipRawTag(String name) {
+        int i = pos;
+        while (i < src.length() && PyStrings.isSpace(src.charAt(i))) {
+            i++;
+        }
+        if (!src.startsWith(name, i)) {
+            return false;
+        }
+        i += name.length();
+        while (i < src.length() && PyStrings.isSpace(src.charAt(i))) {
+            i++;
+        }
+        boolean isEnd = name.equals("endraw");
+        char sign = src.startsWith("-%}", i) ? '-' : isEnd && src.startsWith("+%}", i) ? '+' : 0;
+        if (sign == 0 && !src.startsWith("%}", i)) {
+            return false;
+        }
+        pos = i + (sign == 0 ? 2 : 3);
+        if (isEnd) {
+            finishTag(sign);
+        } else if (sign == '-') {
+            skipWhitespace();
+        }
+        return true;
+    }
+
+    /** {@code {% raw %}...{% endraw %}}: the text in between is data, whatever it contains. */
+    private void lexRaw(int tagStart) {
+        boolean bodyLineStarting = src.charAt(pos - 1) == '\n';
+        for (int search = pos; ; ) {
+            int end = src.indexOf("{%", search);
+            if (end < 0) {
+                throw syntaxError("Missing end of raw directive", tagStart);
+            }
+            char sign = end + 2 < src.length() ? src.charAt(end + 2) : 0;
+            int bodyStart = pos;
+            String text = src.substring(bodyStart, end);
+            pos = end + 2 + (sign == '-' || sign == '+' ? 1 : 0);
+            if (skipRawTag("endraw")) {
+                boolean afterEndLineStarting = lineStarting;
+                lineStarting = bodyLineStarting;
+                if (sign == '-') {
+                    text = PyStrings.rstrip(text, null);
+                } else if (sign != '+') {
+                    text = lstripBlock(text);
+                }
+                addData(text, bodyStart);
+                lineStarting = afterEndLineStarting;
+                return;
+            }
+            pos = bodyStart;
+            search = end + 2;
         }
     }
 

@@ -290,6 +290,19 @@ final class Values {
         return map.entrySet().stream().filter(e -> equal(e.getKey(), key)).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
+    /** {@code dict[key] = value} with Python's key equality: the first spelling of an equal key stays. */
+    static void putKey(Map<Object, Object> map, Object key, Object value) {
+        if (isNumber(key) && !map.containsKey(key)) {
+            for (Map.Entry<Object, Object> e : map.entrySet()) {
+                if (isNumber(e.getKey()) && equal(e.getKey(), key)) {
+                    e.setValue(value);
+                    return;
+                }
+            }
+        }
+        map.put(key, value);
+    }
+
     /** Python's {@code <}, {@code <=}, {@code >}, {@code >=} as a sign; a TypeError for unorderable types. */
     static int compare(Object a, Object b, String operator) {
         if (isNumber(a) && isNumber(b)) {
