@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, EvalCommand.class,
-                SynthCommand.class})
+                SynthCommand.class, RunCommand.class, ChatCommand.class, PerplexityCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
