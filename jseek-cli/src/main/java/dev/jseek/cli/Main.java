@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code jseek} command: each subcommand is a thin adapter over jseek-core. */
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TokenizeCommand.class,
+                DetokenizeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
