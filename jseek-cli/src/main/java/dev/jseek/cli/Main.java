@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code jseek} command: each subcommand is a thin adapter over jseek-core. */
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, EvalCommand.class,
-                SynthCommand.class, RunCommand.class, ChatCommand.class, PerplexityCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TokenizeCommand.class,
+                DetokenizeCommand.class, RunCommand.class, ChatCommand.class, EvalCommand.class,
+                PerplexityCommand.class, SynthCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

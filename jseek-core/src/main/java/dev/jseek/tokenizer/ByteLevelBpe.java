@@ -3,7 +3,6 @@ package dev.jseek.tokenizer;
 import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GPT-2 style byte-level BPE: the pre-tokenizer cuts text into words, each word's UTF-8 bytes
@@ -13,15 +12,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ByteLevelBpe {
 
-    /** Cached words at most; the cache is emptied when it grows past this. */
-    private static final int CACHE_LIMIT = 1 << 17;
+    /** Slots of the word cache (a power of two). */
+    private static final int CACHE_SLOTS = 1 << 16;
 
     private final PreTokenizer preTokenizer;
     private final boolean normalizeNfc;
     private final PairRanks ranks;
     private final int[] byteTokens = new int[256];
     private final Map<String, Integer> ids;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    /**
+     * Direct-mapped word cache: a word's slot holds the last word hashed there. Entries are
+     * immutable and published whole, so threads may share it without locks.
+     */
+    private final CachedWord[] cache = new CachedWord[CACHE_SLOTS];
+
+    private record CachedWord(int[] codePoints, int[] ids) {
+    }
 
     ByteLevelBpe(Vocabulary vocab, boolean normalizeNfc) {
         this.preTokenizer = vocab.preTokenizer();
@@ -82,16 +88,17 @@ final class ByteLevelBpe {
                 addIfKnown(byteTokens[cps[from]]);
                 return;
             }
-            String key = new String(cps, from, to - from);
-            int[] cached = cache.get(key);
-            if (cached == null) {
-                cached = merge(toUtf8(cps, from, to));
-                if (cache.size() >= CACHE_LIMIT) {
-                    cache.clear();
-                }
-                cache.put(key, cached);
+            int hash = 0;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + cps[i];
             }
-            out.addAll(cached);
+            int slot = (hash ^ (hash >>> 16)) & (CACHE_SLOTS - 1);
+            CachedWord cached = cache[slot];
+            if (cached == null || !Arrays.equals(cached.codePoints, 0, cached.codePoints.length, cps, from, to)) {
+                cached = new CachedWord(Arrays.copyOfRange(cps, from, to), merge(toUtf8(cps, from, to)));
+                cache[slot] = cached;
+            }
+            out.addAll(cached.ids);
         }
 
         private void addIfKnown(int id) {

@@ -22,7 +22,8 @@ record CharSet(int classMask, int... ranges) {
         if ((flags & classMask) != 0) {
             return true;
         }
-        if (ranges.length == 0 || (cp >= 0x80 && (flags & CharClass.WHITESPACE) != 0)) {
+        if (ranges.length == 0 || cp < ranges[0] || cp > ranges[ranges.length - 1]
+                || (cp >= 0x80 && (flags & CharClass.WHITESPACE) != 0)) {
             return false;
         }
         int lo = 0;

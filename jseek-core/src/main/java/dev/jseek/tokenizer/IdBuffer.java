@@ -23,10 +23,6 @@ final class IdBuffer {
         size += more.length;
     }
 
-    int size() {
-        return size;
-    }
-
     int[] toArray() {
         return Arrays.copyOf(ids, size);
     }

@@ -9,6 +9,7 @@ final class ScanText {
     int[] codePoints = new int[64];
     byte[] flags = new byte[64];
     int length;
+    private char[] chars = new char[64];
 
     /** Loads {@code text}; lone surrogates become U+FFFD, as a UTF-8 encoder would write them. */
     void load(String text) {
@@ -16,15 +17,19 @@ final class ScanText {
         if (codePoints.length < n) {
             codePoints = new int[n];
             flags = new byte[n];
+            chars = new char[n];
         }
+        text.getChars(0, n, chars, 0);
         int count = 0;
         for (int i = 0; i < n; ) {
-            char c = text.charAt(i++);
+            char c = chars[i++];
             int cp = c;
-            if (Character.isHighSurrogate(c) && i < n && Character.isLowSurrogate(text.charAt(i))) {
-                cp = Character.toCodePoint(c, text.charAt(i++));
-            } else if (Character.isSurrogate(c)) {
-                cp = 0xFFFD;
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i < n && Character.isLowSurrogate(chars[i])) {
+                    cp = Character.toCodePoint(c, chars[i++]);
+                } else {
+                    cp = 0xFFFD;
+                }
             }
             codePoints[count] = cp;
             flags[count] = CharClass.of(cp);

@@ -64,6 +64,8 @@ final class SpecialTokenSplitter {
 
     private final int[] tokenByPriority;
     private final Node root = new Node();
+    /** The chars special tokens start with, as a bit set over the BMP: most text positions start none. */
+    private final long[] firstChars = new long[1 << 10];
 
     /** @param parseSpecial whether control and unknown tokens are recognised too */
     SpecialTokenSplitter(Vocabulary vocab, boolean parseSpecial) {
@@ -87,6 +89,7 @@ final class SpecialTokenSplitter {
                 node = node.childOrNew(text.charAt(i));
             }
             node.priority = p;
+            firstChars[text.charAt(0) >>> 6] |= 1L << text.charAt(0);
         }
     }
 
@@ -100,7 +103,11 @@ final class SpecialTokenSplitter {
         }
         List<Occurrence> found = new ArrayList<>();
         for (int start = 0; start < text.length(); start++) {
-            Node node = root.child(text.charAt(start));
+            char first = text.charAt(start);
+            if ((firstChars[first >>> 6] & (1L << first)) == 0) {
+                continue;
+            }
+            Node node = root.child(first);
             for (int i = start + 1; node != null; i++) {
                 if (node.priority >= 0) {
                     found.add(new Occurrence(start, i, node.priority));

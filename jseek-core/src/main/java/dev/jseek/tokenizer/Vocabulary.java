@@ -27,8 +27,7 @@ public final class Vocabulary {
     static final int UNKNOWN = 2;
     static final int CONTROL = 4;
     static final int USER_DEFINED = 8;
-    static final int UNUSED = 16;
-    static final int BYTE = 32;
+    static final int BYTE = 16;
 
     /**
      * Texts that make a token the end-of-turn token when {@code tokenizer.ggml.eot_token_id} is
@@ -138,9 +137,9 @@ public final class Vocabulary {
                 case UNKNOWN -> UNKNOWN;
                 case CONTROL -> CONTROL;
                 case USER_DEFINED -> USER_DEFINED;
-                case UNUSED -> UNUSED;
                 case BYTE -> BYTE;
-                case UNDEFINED -> 0;
+                // Never matched in text nor rendered.
+                case UNUSED, UNDEFINED -> 0;
             };
         }
 
@@ -161,9 +160,9 @@ public final class Vocabulary {
         // Recognised by text when no key names them; each recognised token becomes a control token.
         eot = recognise(md, "tokenizer.ggml.eot_token_id", EOT_TEXTS);
         int eom = recognise(md, "tokenizer.ggml.eom_token_id", EOM_TEXTS);
-        recognise(md, firstPresent(md, "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id"), FIM_PREFIX_TEXTS);
-        recognise(md, firstPresent(md, "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id"), FIM_SUFFIX_TEXTS);
-        recognise(md, firstPresent(md, "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id"), FIM_MIDDLE_TEXTS);
+        recognise(md, currentOrDeprecated(md, "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id"), FIM_PREFIX_TEXTS);
+        recognise(md, currentOrDeprecated(md, "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id"), FIM_SUFFIX_TEXTS);
+        recognise(md, currentOrDeprecated(md, "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id"), FIM_MIDDLE_TEXTS);
         int fimPad = recognise(md, "tokenizer.ggml.fim_pad_token_id", FIM_PAD_TEXTS);
         int fimRepo = recognise(md, "tokenizer.ggml.fim_rep_token_id", FIM_REPO_TEXTS);
         int fimSep = recognise(md, "tokenizer.ggml.fim_sep_token_id", FIM_SEP_TEXTS);
@@ -225,8 +224,9 @@ public final class Vocabulary {
         return fallback < tokens.length ? fallback : -1;
     }
 
-    private static String firstPresent(GgufMetadata md, String key, String deprecatedKey) {
-        return md.contains(key) || !md.contains(deprecatedKey) ? key : deprecatedKey;
+    /** libllama reads the deprecated key after the current one, so the deprecated one wins when both are there. */
+    private static String currentOrDeprecated(GgufMetadata md, String key, String deprecatedKey) {
+        return md.contains(deprecatedKey) ? deprecatedKey : key;
     }
 
     /** The id under {@code key}, else the first token whose text is in {@code texts} (made a control token), else -1. */

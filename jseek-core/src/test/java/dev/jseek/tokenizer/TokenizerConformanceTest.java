@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jseek.gguf.GgufFile;
 import dev.jseek.testdata.TestData;
 import dev.jseek.tokenizer.Tokenizer.Compatibility;
 import java.io.IOException;
@@ -17,10 +18,14 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -135,6 +140,31 @@ class TokenizerConformanceTest {
     private static boolean readsNfc(Tokenizer tokenizer, Compatibility mode) {
         PreTokenizer pre = tokenizer.vocabulary().preTokenizer();
         return mode == Compatibility.TRANSFORMERS && pre != null && pre.transformersNormalizesNfc();
+    }
+
+    /** Threads sharing one tokenizer (and its word cache, starting empty) get what one thread gets. */
+    @Test
+    void concurrentCallsAgree() throws Exception {
+        String text = Files.readString(TestData.file("tokenizer/bench-1mb.txt"));
+        Tokenizer reference = TokenizerFixtures.tokenizer("deepseek-v3", Compatibility.TRANSFORMERS);
+        Tokenizer shared;
+        try (GgufFile f = GgufFile.open(TestData.file("tokenizer/ggml-vocab-deepseek-v3.gguf"))) {
+            shared = Tokenizer.load(f.metadata());
+        }
+        int parts = 8;
+        List<String> slices = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            slices.add(text.substring(text.length() * i / parts, text.length() * (i + 1) / parts));
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<int[]>> results = new ArrayList<>();
+            for (String slice : slices) {
+                results.add(pool.submit(() -> shared.encode(slice, false, true)));
+            }
+            for (int i = 0; i < parts; i++) {
+                assertArrayEquals(reference.encode(slices.get(i), false, true), results.get(i).get(), "slice " + i);
+            }
+        }
     }
 
     static int[] ids(JsonNode array) {
