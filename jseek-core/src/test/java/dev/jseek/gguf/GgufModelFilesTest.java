@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,34 +26,12 @@ class GgufModelFilesTest {
         return Stream.of("models/qwen2.Q8_0.gguf", "models/deepseek2-v3.Q4_K.gguf", "models/llama-spm.F16.gguf");
     }
 
-    /**
-     * Cuts {@code source} into {@code count} parts as gguf-split does: all metadata in the first,
-     * only the split keys in the others, tensors in file order. With {@code emptyFirst} the first
-     * part holds no tensors (gguf-split's --no-tensor-first-split).
-     */
     static Path split(GgufFile source, Path dir, int count, boolean emptyFirst, Map<Integer, Integer> wrongSplitNo) throws IOException {
-        List<Tensor> tensors = source.tensors();
-        int tensorParts = emptyFirst ? count - 1 : count;
-        int perPart = (tensors.size() + tensorParts - 1) / tensorParts;
-        for (int p = 0; p < count; p++) {
-            GgufWriter w = new GgufWriter();
-            if (p == 0) {
-                w.putAll(source.metadata());
-            }
-            w.put(GgufModelFiles.SPLIT_NO, new GgufValue(GgufValueType.UINT16, (short) (int) wrongSplitNo.getOrDefault(p, p)));
-            w.put(GgufModelFiles.SPLIT_COUNT, new GgufValue(GgufValueType.UINT16, (short) count));
-            w.put(GgufModelFiles.SPLIT_TENSORS_COUNT, GgufValue.ofInt32(tensors.size()));
-            int slot = emptyFirst ? p - 1 : p;
-            if (slot >= 0) {
-                tensors.subList(Math.min(tensors.size(), slot * perPart), Math.min(tensors.size(), (slot + 1) * perPart)).forEach(w::add);
-            }
-            w.write(dir.resolve(new SplitName("model", 1, count).fileName(p + 1)));
-        }
-        return dir.resolve(new SplitName("model", 1, count).fileName(1));
+        return GgufSplitter.split(source, dir, "model", count, emptyFirst, wrongSplitNo);
     }
 
     static Path split(GgufFile source, Path dir, int count) throws IOException {
-        return split(source, dir, count, false, Map.of());
+        return GgufSplitter.split(source, dir, "model", count);
     }
 
     @ParameterizedTest
