@@ -1,16 +1,32 @@
 package dev.jseek.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jseek} command: each subcommand is a thin adapter over jseek-core. */
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, PullCommand.class, ListCommand.class, RmCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> environment;
+
+    public Main() {
+        this(System.getenv());
+    }
+
+    /** With the environment variables the commands read (JSEEK_HOME, JSEEK_HF_ENDPOINT, HF_TOKEN): tests pass their own. */
+    Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
 
     @Override
     public void run() {
