@@ -34,11 +34,11 @@ final class ListCommand implements Callable<Integer> {
             out.println("no models in " + store.root() + "; pull one with 'jseek pull deepseek-r1:1.5b' (see 'jseek pull --list')");
         } else {
             ModelCatalog catalog = ModelCatalog.builtIn();
-            String format = "%-40s %-9s %-10s %-10s %s%n";
-            out.printf(format, "NAME", "SIZE", "QUANT", "ARCH", "PATH");
+            TextTable table = new TextTable("", "NAME", "SIZE", "QUANT", "ARCH", "PATH");
             for (LocalModel m : models) {
-                out.printf(format, name(catalog, m), ByteSize.format(m.size()), m.quant() == null ? "?" : m.quant(), architecture(m), m.first());
+                table.row(name(catalog, m), ByteSize.format(m.size()), m.quant() == null ? "?" : m.quant(), architecture(m), m.first().toString());
             }
+            table.print(out);
         }
         out.flush();
         return 0;

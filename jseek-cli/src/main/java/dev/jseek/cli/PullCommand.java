@@ -78,12 +78,12 @@ final class PullCommand implements Callable<Integer> {
 
     private static void printTable(PrintWriter out, ModelCatalog catalog, List<ModelCatalog.Entry> entries, String middle,
                                    Function<ModelCatalog.Entry, String> middleOf) {
-        String format = "  %-22s %-9s %-7s %-7s %-40s %-38s %s%n";
-        out.printf(format, "NAME", "SIZE", "PARAMS", "QUANT", middle, "LICENCE", "REPOSITORY");
+        TextTable table = new TextTable("  ", "NAME", "SIZE", "PARAMS", "QUANT", middle, "LICENCE", "REPOSITORY");
         for (ModelCatalog.Entry e : entries) {
             String size = catalog.approximateSize(e, e.quant()).stream().mapToObj(b -> "~" + ByteSize.format(b)).findFirst().orElse("?");
-            out.printf(format, e.name(), size, parameters(e.parameters()), e.quant(), middleOf.apply(e), e.licence(), e.repo());
+            table.row(e.name(), size, parameters(e.parameters()), e.quant(), middleOf.apply(e), e.licence(), e.repo());
         }
+        table.print(out);
     }
 
     private static String parameters(double n) {
