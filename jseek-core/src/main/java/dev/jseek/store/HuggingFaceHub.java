@@ -57,7 +57,9 @@ public final class HuggingFaceHub {
         String text = endpoint.toString();
         this.endpoint = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.token = token == null || token.isBlank() ? null : token.strip();
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1 so that parallel ranges travel on connections of their own, not as streams of one.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public URI endpoint() {

@@ -105,7 +105,7 @@ public final class FakeHub implements AutoCloseable {
         }
     }
 
-    /** Makes {@code repo} answer 401 unless asked with {@code token}, as a gated repository does. */
+    /** Makes {@code repo} answer as a gated repository does: 401 without a token, 403 with a token other than {@code token}. */
     public FakeHub gate(String repo, String token) {
         gatedTokens.put(repo, token);
         return this;
@@ -180,7 +180,7 @@ public final class FakeHub implements AutoCloseable {
             String token = gatedTokens.get(repo);
             if (token != null && !("Bearer " + token).equals(auth)) {
                 x.getResponseHeaders().set("X-Error-Code", "GatedRepo");
-                send(x, 401, "Access to model " + repo + " is restricted");
+                send(x, auth == null ? 401 : 403, "Access to model " + repo + " is restricted");
                 return;
             }
             if (tree.matches()) {
