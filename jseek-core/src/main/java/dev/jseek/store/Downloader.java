@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,38 +74,50 @@ final class Downloader {
         return file.size() >= options.parallelFrom() ? Math.max(1, options.connections()) : 1;
     }
 
-    /** Fetches every unfinished range, each on its own thread, reporting and saving progress meanwhile. */
+    /**
+     * Fetches every unfinished range, each on its own thread and through its own channel (an
+     * interrupt closes the channel it lands in), reporting and saving progress meanwhile.
+     */
     private void transfer(RemoteFile file, PartialDownload partial) throws IOException, InterruptedException {
-        try (FileChannel out = FileChannel.open(partial.data, StandardOpenOption.WRITE);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fetches = new ArrayList<>();
-            for (PartialDownload.Range r : partial.ranges) {
-                if (!r.done()) {
-                    fetches.add(pool.submit(() -> {
-                        fetchRange(file, r, partial.ranges.size() == 1, out);
-                        return null;
-                    }));
-                }
-            }
-            long lastSave = System.nanoTime();
+        try (FileChannel data = FileChannel.open(partial.data, StandardOpenOption.WRITE)) {
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             try {
+                Queue<String> retries = new ConcurrentLinkedQueue<>();
+                List<Future<?>> fetches = new ArrayList<>();
+                for (PartialDownload.Range r : partial.ranges) {
+                    if (!r.done()) {
+                        fetches.add(pool.submit(() -> {
+                            fetchRange(file, r, partial.ranges.size() == 1, partial.data, retries);
+                            return null;
+                        }));
+                    }
+                }
+                long lastSave = System.nanoTime();
                 for (Future<?> f : fetches) {
                     while (!awaitTick(f)) {
-                        listener.progress(file, partial.bytesDone());
+                        report(file, partial, retries);
                         if (System.nanoTime() - lastSave > SAVE_MILLIS * 1_000_000) {
-                            out.force(false);
+                            data.force(false);
                             partial.save(file);
                             lastSave = System.nanoTime();
                         }
                     }
                 }
-                listener.progress(file, partial.bytesDone());
+                report(file, partial, retries);
             } finally {
-                pool.shutdownNow(); // a failed range stops the others; what they wrote is saved below
-                out.force(false);
+                pool.shutdownNow(); // a failed range stops the others...
+                pool.close(); // ...and once none writes any more, what they wrote is saved
+                data.force(false);
                 partial.save(file);
             }
         }
+    }
+
+    private void report(RemoteFile file, PartialDownload partial, Queue<String> retries) {
+        for (String reason; (reason = retries.poll()) != null; ) {
+            listener.retrying(file, reason);
+        }
+        listener.progress(file, partial.bytesDone());
     }
 
     /** Waits up to one tick for {@code f}: true when it is done, its failure thrown. */
@@ -127,23 +141,27 @@ final class Downloader {
 
     /**
      * Fetches range {@code r}, reconnecting after a cut or stall from where it got to; gives up
-     * after {@code attempts} connections in a row that brought nothing.
+     * after {@code attempts} connections in a row that brought nothing. Why it reconnected goes to
+     * {@code retries}, for the pulling thread to report.
      */
-    private void fetchRange(RemoteFile file, PartialDownload.Range r, boolean wholeFile, FileChannel out)
+    private void fetchRange(RemoteFile file, PartialDownload.Range r, boolean wholeFile, Path data, Queue<String> retries)
             throws IOException, InterruptedException {
         int failures = 0;
         while (!r.done()) {
             long before = r.next.get();
-            try {
+            try (FileChannel out = FileChannel.open(data, StandardOpenOption.WRITE)) {
                 fetchOnce(file, r, wholeFile, out);
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e; // the pull is stopping: another range failed
+                }
                 failures = r.next.get() > before ? 1 : failures + 1;
                 if (failures >= options.attempts()) {
                     throw new StoreException("downloading " + file.reference() + " failed " + failures + " times in a row ("
                             + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName())
                             + "); run the pull again to resume from byte " + r.next.get(), e);
                 }
-                listener.retrying(file, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
+                retries.add(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
                 Thread.sleep(options.retryDelay().multipliedBy(1L << Math.min(failures - 1, 6)));
             }
         }

@@ -277,6 +277,22 @@ class PullTest {
         assertEquals(Files.size(big), hub.bytesServed(REPO, Q4));
     }
 
+    @Test
+    void parallelPullThatGivesUpKeepsEveryRangesProgress() throws Exception {
+        Path big = TestData.file("models/deepseek2-lite.F32.gguf");
+        hub.serve(REPO, Q4, big).cutAt(REPO, Q4, 5_000_000, 1000).throttle(64 * 1024, 5);
+        DownloadOptions parallel = new DownloadOptions(4, 1 << 20, Duration.ofSeconds(3), 3, Duration.ofMillis(10));
+        StoreException e = assertThrows(StoreException.class, () -> resolver(parallel, events).resolve("deepseek-r1:1.5b", false));
+        assertTrue(e.getMessage().endsWith("run the pull again to resume from byte 5000000"), e.getMessage());
+
+        hub.cutAt(REPO, Q4, 0, 0).throttle(0, 0);
+        Events second = new Events();
+        Path path = resolver(parallel, second).resolve("deepseek-r1:1.5b", false);
+        assertEquals(-1, Files.mismatch(big, path));
+        long resumedAt = Long.parseLong(second.log.get(1).substring(second.log.get(1).lastIndexOf(' ') + 1));
+        assertTrue(resumedAt >= 5_000_000 - 2 * (Files.size(big) / 4), "resumed at " + resumedAt);
+    }
+
     /** Waits until the CDN has been asked for a file: a download is under way. */
     void awaitDownloadStarted() throws InterruptedException {
         for (int i = 0; i < 1000 && cdnRequests().isEmpty(); i++) {
