@@ -26,8 +26,4 @@ public record SplitName(String prefix, int part, int count) {
     public String fileName(int n) {
         return String.format("%s-%05d-of-%05d.gguf", prefix, n, count);
     }
-
-    public String fileName() {
-        return fileName(part);
-    }
 }

@@ -66,7 +66,7 @@ public final class HuggingFaceHub {
         return endpoint;
     }
 
-    /** Every file of {@code repo} on its main branch, folders included. */
+    /** Every file of {@code repo} on its main branch, those in folders included. */
     public List<RemoteFile> listFiles(String repo) {
         List<RemoteFile> files = new ArrayList<>();
         URI page = URI.create(endpoint + "/api/models/" + repo + "/tree/main?recursive=true");

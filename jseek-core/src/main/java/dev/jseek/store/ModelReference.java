@@ -1,5 +1,6 @@
 package dev.jseek.store;
 
+import dev.jseek.gguf.SplitName;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ public sealed interface ModelReference {
     record RepoQuant(String repo, String quant) implements ModelReference {
     }
 
-    /** One GGUF file of a repository (for a split model, its first part). */
+    /** One GGUF file of a repository; for a split model, its first part. */
     record RepoFile(String repo, String path) implements ModelReference {
     }
 
@@ -45,7 +46,10 @@ public sealed interface ModelReference {
             if (!m.matches() || m.group(2).contains("..")) {
                 throw new StoreException("'" + text + "' is not a file reference; write hf://OWNER/REPO/FILE.gguf");
             }
-            return new RepoFile(m.group(1), m.group(2));
+            // Any part of a split model names the model: its first part.
+            String path = m.group(2);
+            SplitName split = SplitName.parse(path.substring(path.lastIndexOf('/') + 1));
+            return new RepoFile(m.group(1), split == null ? path : path.substring(0, path.lastIndexOf('/') + 1) + split.fileName(1));
         }
         if (isExistingFile(text)) {
             return new LocalFile(Path.of(text));

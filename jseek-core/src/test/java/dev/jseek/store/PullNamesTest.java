@@ -50,6 +50,9 @@ class PullNamesTest {
         assertEquals(new ModelReference.RepoQuant("bartowski/Some-Model-GGUF", "Q5_K_M"), ModelReference.parse("bartowski/Some-Model-GGUF:q5_k_m", catalog));
         assertEquals(new ModelReference.RepoFile("unsloth/DeepSeek-R1-GGUF", "DeepSeek-R1-Q4_K_M/DeepSeek-R1-Q4_K_M-00001-of-00009.gguf"),
                 ModelReference.parse("hf://unsloth/DeepSeek-R1-GGUF/DeepSeek-R1-Q4_K_M/DeepSeek-R1-Q4_K_M-00001-of-00009.gguf", catalog));
+        assertEquals(new ModelReference.RepoFile("unsloth/DeepSeek-R1-GGUF", "DeepSeek-R1-Q4_K_M/DeepSeek-R1-Q4_K_M-00001-of-00009.gguf"),
+                ModelReference.parse("hf://unsloth/DeepSeek-R1-GGUF/DeepSeek-R1-Q4_K_M/DeepSeek-R1-Q4_K_M-00007-of-00009.gguf", catalog),
+                "a later part names the same model");
         Path shared = TestData.file("models/qwen2.Q4_0.gguf");
         assertEquals(new ModelReference.LocalFile(shared), ModelReference.parse(shared.toString(), catalog));
         assertEquals(new ModelReference.LocalFile(Path.of("not-yet/there.gguf")), ModelReference.parse("not-yet/there.gguf", catalog));
