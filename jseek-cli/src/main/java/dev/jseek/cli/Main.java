@@ -1,5 +1,6 @@
 package dev.jseek.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,11 +9,26 @@ import picocli.CommandLine.Command;
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TokenizeCommand.class,
                 DetokenizeCommand.class, RunCommand.class, ChatCommand.class, EvalCommand.class,
-                PerplexityCommand.class, SynthCommand.class})
+                PerplexityCommand.class, SynthCommand.class, PullCommand.class, ListCommand.class, RmCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> environment;
+
+    public Main() {
+        this(System.getenv());
+    }
+
+    /** With the environment variables the commands read (JSEEK_HOME, JSEEK_HF_ENDPOINT, HF_TOKEN): tests pass their own. */
+    Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
 
     @Override
     public void run() {

@@ -3,17 +3,36 @@ package dev.jseek.cli;
 import dev.jseek.model.KvCache;
 import dev.jseek.model.Model;
 import dev.jseek.model.ModelLoader;
+import dev.jseek.store.ModelResolver;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** The options every command that runs a model shares: which model, threads, context, cache type. */
+/**
+ * The options every command that runs a model shares: which model (a file, or a name pulled into
+ * the store on first use), threads, context and cache type.
+ */
 final class ModelOptions {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "The GGUF model file.")
-    Path model;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "A GGUF file, or a model name such as deepseek-r1:1.5b (pulled when missing).")
+    String model;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "The model, as for -m.")
+    String modelArgument;
+
+    @Option(names = "--offline", description = "Never download: use only files and models already in the store.")
+    boolean offline;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: physical cores).")
     Integer threads;
@@ -26,7 +45,7 @@ final class ModelOptions {
     String kvType = "f16";
 
     KvCache.Type kvCacheType() {
-        return switch (kvType.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (kvType.toLowerCase(Locale.ROOT)) {
             case "f32" -> KvCache.Type.F32;
             case "f16" -> KvCache.Type.F16;
             default -> throw new Cli.UserError("--kv-type must be f32 or f16, not '" + kvType + "'");
@@ -41,11 +60,35 @@ final class ModelOptions {
         return threads == null ? new WorkerPool() : new WorkerPool(threads);
     }
 
+    /** The model's file: given directly, found in the store, or pulled now (saying what and how much first). */
+    Path modelFile() throws IOException {
+        String reference = model != null ? model : modelArgument;
+        if (reference == null) {
+            throw new Cli.UserError("no model given: name one with -m MODEL (a GGUF file or e.g. deepseek-r1:1.5b)");
+        }
+        if (model != null && modelArgument != null) {
+            throw new Cli.UserError("two models given ('" + model + "' and '" + modelArgument + "'): use -m or the argument, not both");
+        }
+        Main main = (Main) command.root().userObject();
+        ModelResolver resolver = ModelResolver.fromEnvironment(main.environment(),
+                ProgressPrinter.forConsole(command.commandLine().getErr()));
+        try {
+            return Cli.existingFile(resolver.resolve(reference, offline));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while pulling " + reference);
+        }
+    }
+
     Model load(WorkerPool pool) throws IOException {
-        if (contextSize < 0) {
-            throw new Cli.UserError("-c must be positive, not " + contextSize);
+        return load(pool, contextSize);
+    }
+
+    Model load(WorkerPool pool, int context) throws IOException {
+        if (context < 0) {
+            throw new Cli.UserError("-c must be positive, not " + context);
         }
         kvCacheType();
-        return ModelLoader.load(Cli.existingFile(model), new MatMul(pool), new ModelLoader.Options(contextSize, 64));
+        return ModelLoader.load(modelFile(), new MatMul(pool), new ModelLoader.Options(context, 64));
     }
 }

@@ -3,8 +3,6 @@ package dev.jseek.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jseek.engine.Perplexity;
 import dev.jseek.model.Model;
-import dev.jseek.model.ModelLoader;
-import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
 import dev.jseek.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -45,7 +43,7 @@ final class PerplexityCommand implements Callable<Integer> {
         int chunk = modelOptions.contextSize > 0 ? modelOptions.contextSize : 512;
         String text = Files.readString(Cli.existingFile(textFile), StandardCharsets.UTF_8);
         try (WorkerPool pool = modelOptions.pool();
-             Model model = ModelLoader.load(Cli.existingFile(modelOptions.model), new MatMul(pool), new ModelLoader.Options(chunk, 64))) {
+             Model model = modelOptions.load(pool, chunk)) {
             Tokenizer tokenizer = Tokenizer.load(model.file().metadata());
             int[] ids = tokenizer.encode(text, true, false);
             if (maxChunks > 0) {
