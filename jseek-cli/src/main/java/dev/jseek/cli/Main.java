@@ -1,12 +1,15 @@
 package dev.jseek.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jseek} command: each subcommand is a thin adapter over jseek-core. */
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TemplateCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +21,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.configure(new CommandLine(new Main())).execute(args));
+        CommandLine cl = Cli.configure(new CommandLine(new Main()));
+        // Prompts and model text are UTF-8 whatever the locale; the platform charset would turn them into '?'.
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        System.exit(cl.execute(args));
     }
 }
