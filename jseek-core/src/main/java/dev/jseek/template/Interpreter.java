@@ -73,7 +73,12 @@ final class Interpreter {
         Scope root = new Scope(interpreter.globals());
         variables.forEach((name, value) -> root.set(name, Values.fromJava(value)));
         StringBuilder out = new StringBuilder();
-        interpreter.exec(body, root, out);
+        try {
+            interpreter.exec(body, root, out);
+        } catch (StackOverflowError e) {
+            // A macro that calls itself without end; templates come from model files, so this is input, not a bug.
+            throw new TemplateException(TemplateException.Kind.RECURSION, "maximum recursion depth exceeded");
+        }
         return out.toString();
     }
 
