@@ -1,5 +1,8 @@
 package dev.jseek.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TokenizeCommand.class,
-                DetokenizeCommand.class, RunCommand.class, ChatCommand.class, EvalCommand.class,
+                DetokenizeCommand.class, TemplateCommand.class, RunCommand.class, ChatCommand.class, EvalCommand.class,
                 PerplexityCommand.class, SynthCommand.class, PullCommand.class, ListCommand.class, RmCommand.class})
 public final class Main implements Runnable {
 
@@ -36,6 +39,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.configure(new CommandLine(new Main())).execute(args));
+        CommandLine cl = Cli.configure(new CommandLine(new Main()));
+        // Prompts and model text are UTF-8 whatever the locale; the platform charset would turn them into '?'.
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        System.exit(cl.execute(args));
     }
 }

@@ -48,6 +48,20 @@ final class Interpreter {
         }
     }
 
+    /** A global function, printed by its name (as a Python function prints, minus the address). */
+    private record GlobalFunction(String name, TemplateCallable body) implements TemplateCallable {
+
+        @Override
+        public Object call(List<Object> args, Map<String, Object> kwargs) {
+            return body.call(args, kwargs);
+        }
+
+        @Override
+        public String toString() {
+            return "<function " + name + ">";
+        }
+    }
+
     private final Clock clock;
 
     private Interpreter(Clock clock) {
@@ -59,15 +73,20 @@ final class Interpreter {
         Scope root = new Scope(interpreter.globals());
         variables.forEach((name, value) -> root.set(name, Values.fromJava(value)));
         StringBuilder out = new StringBuilder();
-        interpreter.exec(body, root, out);
+        try {
+            interpreter.exec(body, root, out);
+        } catch (StackOverflowError e) {
+            // A macro that calls itself without end; templates come from model files, so this is input, not a bug.
+            throw new TemplateException(TemplateException.Kind.RECURSION, "maximum recursion depth exceeded");
+        }
         return out.toString();
     }
 
     /** The functions every template can call: jinja2's defaults and transformers' additions. */
     private Scope globals() {
         Scope globals = new Scope(null);
-        globals.set("range", (TemplateCallable) (args, kwargs) -> range(args, kwargs));
-        globals.set("dict", (TemplateCallable) (args, kwargs) -> {
+        define(globals, "range", Interpreter::range);
+        define(globals, "dict", (args, kwargs) -> {
             Map<Object, Object> dict = new LinkedHashMap<>();
             if (args.size() > 1 || !args.isEmpty() && !(args.getFirst() instanceof Map)) {
                 throw Signature.typeError("dict() takes at most one mapping argument");
@@ -78,7 +97,7 @@ final class Interpreter {
             dict.putAll(kwargs);
             return dict;
         });
-        globals.set("namespace", (TemplateCallable) (args, kwargs) -> {
+        define(globals, "namespace", (args, kwargs) -> {
             Namespace ns = new Namespace();
             for (Object initial : args) {
                 if (!(initial instanceof Map<?, ?> m)) {
@@ -89,15 +108,19 @@ final class Interpreter {
             ns.attributes.putAll(kwargs);
             return ns;
         });
-        globals.set("raise_exception", (TemplateCallable) (args, kwargs) -> {
+        define(globals, "raise_exception", (args, kwargs) -> {
             Object message = new Signature("raise_exception", 1, "message").bind(args, kwargs)[0];
             throw new TemplateException(TemplateException.Kind.RAISED, Values.str(message));
         });
-        globals.set("strftime_now", (TemplateCallable) (args, kwargs) -> {
+        define(globals, "strftime_now", (args, kwargs) -> {
             Object format = new Signature("strftime_now", 1, "format").bind(args, kwargs)[0];
             return Strftime.format(LocalDateTime.now(clock), Values.str(format));
         });
         return globals;
+    }
+
+    private static void define(Scope globals, String name, TemplateCallable body) {
+        globals.set(name, new GlobalFunction(name, body));
     }
 
     private static Object range(List<Object> args, Map<String, Object> kwargs) {

@@ -31,12 +31,12 @@ final class LoopInfo {
             case "depth0" -> 0L;
             case "previtem" -> index0 > 0 ? items.get(index0 - 1) : Undefined.withHint("there is no previous item");
             case "nextitem" -> index0 < length - 1 ? items.get(index0 + 1) : Undefined.withHint("there is no next item");
-            case "cycle" -> (TemplateCallable) (args, kwargs) -> {
+            case "cycle" -> new Methods.BoundMethod("cycle", this, (args, kwargs) -> {
                 if (args.isEmpty()) {
                     throw new TemplateException(TemplateException.Kind.TYPE, "no items for cycling given");
                 }
                 return args.get(index0 % args.size());
-            };
+            });
             default -> Undefined.member(this, name);
         };
     }

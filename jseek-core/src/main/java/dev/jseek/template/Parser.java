@@ -113,7 +113,7 @@ final class Parser {
             }
             case "generation" -> {
                 expect(Type.BLOCK_END);
-                List<Stmt> body = parseInner(() -> parseBody("generation", "endgeneration"), false);
+                List<Stmt> body = inInnerFrame(() -> parseBody("generation", "endgeneration"));
                 endTag();
                 yield new Stmt.ScopedBlock(body, tag.line());
             }
@@ -121,14 +121,14 @@ final class Parser {
         };
     }
 
-    /** Parses a body that jinja2 compiles as an inner frame: not soft, and with its own loop nesting if asked. */
-    private <T> T parseInner(java.util.function.Supplier<T> part, boolean resetLoops) {
+    /**
+     * Parses a part that jinja2 compiles in an inner frame (a loop or macro body, a block): not
+     * soft, so unknown filters there fail at once. Restores the loop nesting afterwards.
+     */
+    private <T> T inInnerFrame(java.util.function.Supplier<T> part) {
         boolean savedSoft = soft;
         int savedLoops = loopDepth;
         soft = false;
-        if (resetLoops) {
-            loopDepth = 0;
-        }
         try {
             return part.get();
         } finally {
@@ -177,20 +177,20 @@ final class Parser {
         Expr filter = null;
         if (peek().isName("if")) {
             next();
-            filter = parseInner(this::parseExpression, false);
+            filter = inInnerFrame(this::parseExpression);
         }
         if (peek().isName("recursive")) {
             throw syntax("recursive loops are not supported", peek());
         }
         expect(Type.BLOCK_END);
-        List<Stmt> body = parseInner(() -> {
+        List<Stmt> body = inInnerFrame(() -> {
             loopDepth++;
             return parseBody("for", "endfor", "else");
-        }, false);
+        });
         List<Stmt> orElse = List.of();
         if (next().value().equals("else")) {
             expect(Type.BLOCK_END);
-            orElse = parseInner(() -> parseBody("for", "endfor"), false);
+            orElse = inInnerFrame(() -> parseBody("for", "endfor"));
             next();
         }
         expect(Type.BLOCK_END);
@@ -209,7 +209,7 @@ final class Parser {
             throw syntax("a block assignment needs a plain name", tag);
         }
         expect(Type.BLOCK_END);
-        List<Stmt> body = parseInner(() -> parseBody("set", "endset"), false);
+        List<Stmt> body = inInnerFrame(() -> parseBody("set", "endset"));
         endTag();
         return new Stmt.AssignBlock(name, body, tag.line());
     }
@@ -236,7 +236,10 @@ final class Parser {
         }
         next();
         expect(Type.BLOCK_END);
-        List<Stmt> body = parseInner(() -> parseBody("macro", "endmacro"), true);
+        List<Stmt> body = inInnerFrame(() -> {
+            loopDepth = 0;
+            return parseBody("macro", "endmacro");
+        });
         endTag();
         return new Stmt.MacroDef(name, params, defaults, body, tag.line());
     }

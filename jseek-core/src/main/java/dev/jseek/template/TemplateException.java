@@ -18,6 +18,7 @@ public final class TemplateException extends RuntimeException {
         OVERFLOW("OverflowError"),
         RUNTIME("TemplateRuntimeError"),
         SECURITY("SecurityError"),
+        RECURSION("RecursionError"),
         /** {@code raise_exception(msg)} called by the template itself. */
         RAISED("TemplateError");
 

@@ -72,10 +72,13 @@ final class Tests {
         return args.getFirst();
     }
 
-    /** Python's {@code is}: None, booleans and small values compare by value, containers by identity. */
+    /** Python's {@code is}: containers by identity; None, booleans, ints and strings by value, as CPython caches them. */
     private static boolean sameAs(Object a, Object b) {
-        if (a == null || b == null || a instanceof Boolean || a instanceof Long || a instanceof String) {
-            return a == null ? b == null : a.getClass() == (b == null ? null : b.getClass()) && a.equals(b);
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a instanceof Boolean || a instanceof Long || a instanceof String) {
+            return a.getClass() == b.getClass() && a.equals(b);
         }
         return a == b;
     }

@@ -45,6 +45,12 @@ class TemplateErrorsTest {
     }
 
     @Test
+    void endlessMacroRecursionIsATemplateError() {
+        TemplateException e = assertThrows(TemplateException.class, () -> render("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", Map.of()));
+        assertEquals(TemplateException.Kind.RECURSION, e.kind());
+    }
+
+    @Test
     void raiseExceptionCarriesTheTemplatesMessage() {
         TemplateException e = assertThrows(TemplateException.class, () -> render("{{ raise_exception('Roles must alternate') }}", Map.of()));
         assertEquals(TemplateException.Kind.RAISED, e.kind());
