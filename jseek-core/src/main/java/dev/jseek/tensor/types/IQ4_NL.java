@@ -1,22 +1,70 @@
 package dev.jseek.tensor.types;
 
+import static dev.jseek.tensor.types.Simd.B16;
+import static dev.jseek.tensor.types.Simd.F;
+import static dev.jseek.tensor.types.Simd.LE;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Placeholder until the kernel lands. */
+/**
+ * Blocks of 32 weights in 18 bytes, laid out as Q4_0: fp16 scale d, then 16 bytes whose low
+ * nibbles are weights 0-15 and high nibbles weights 16-31; but a nibble indexes a fixed
+ * non-uniform table instead of being used as a number: weight = d * VALUES[nibble].
+ */
 public final class IQ4_NL implements TypeKernel {
+
+    private static final int BLOCK = 32;
+    private static final int BYTES = 18;
+    /** ggml's kvalues_iq4nl. */
+    private static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        throw new UnsupportedOperationException("IQ4_NL");
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            int o = dstOffset + i;
+            for (int j = 0; j < 16; j++) {
+                int q = src.get(JAVA_BYTE, offset + 2 + j);
+                dst[o + j] = d * VALUES[q & 0xF];
+                dst[o + j + 16] = d * VALUES[(q >> 4) & 0xF];
+            }
+        }
     }
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("IQ4_NL");
+        // 16 table entries fill one 16-byte vector, so a lane-wise select does the lookup.
+        ByteVector table = ByteVector.fromArray(B16, VALUES, 0);
+        FloatVector total = FloatVector.zero(F);
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int xi = xOffset + i;
+            ByteVector q = ByteVector.fromMemorySegment(B16, src, offset + 2, LE);
+            ByteVector lo = q.and((byte) 0xF).selectFrom(table);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(table);
+            FloatVector acc = Simd.dot16(lo, x, xi, FloatVector.zero(F));
+            acc = Simd.dot16(hi, x, xi + 16, acc);
+            total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
+        }
+        return total.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("IQ4_NL");
+        float sum = 0;
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            int o = xOffset + i;
+            for (int j = 0; j < 16; j++) {
+                int q = src.get(JAVA_BYTE, offset + 2 + j);
+                sum += d * VALUES[q & 0xF] * x[o + j];
+                sum += d * VALUES[(q >> 4) & 0xF] * x[o + j + 16];
+            }
+        }
+        return sum;
     }
 }

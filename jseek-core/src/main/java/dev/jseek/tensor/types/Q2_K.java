@@ -1,22 +1,99 @@
 package dev.jseek.tensor.types;
 
+import static dev.jseek.tensor.types.KQuants.QK;
+import static dev.jseek.tensor.types.KQuants.byteOf;
+import static dev.jseek.tensor.types.KQuants.bytes16;
+import static dev.jseek.tensor.types.KQuants.dot16;
+import static dev.jseek.tensor.types.KQuants.half;
+import static dev.jseek.tensor.types.KQuants.i64;
+import static dev.jseek.tensor.types.KQuants.shr;
+import static dev.jseek.tensor.types.KQuants.u8;
+
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Placeholder until the kernel lands. */
+/**
+ * Q2_K: 256 weights in 16 sub-blocks of 16, 84 bytes: 16 scale bytes (low nibble: scale, high
+ * nibble: min), 64 bytes of 2-bit quants, fp16 d, fp16 dmin. Each half of 128 weights uses 32
+ * quant bytes: bits 2j..2j+1 of byte l hold weight 32j+l. Weight = (d*scale)*q - (dmin*min).
+ */
 public final class Q2_K implements TypeKernel {
+
+    private static final int BYTES = 84;
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        throw new UnsupportedOperationException("Q2_K");
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 80);
+            float dmin = half(src, blk + 82);
+            for (int half = 0; half < 2; half++) {
+                long sc = i64(src, blk + 8L * half);
+                long q = blk + 16 + 32L * half;
+                for (int k = 0; k < 8; k++) {
+                    // sub-block k: 16 weights from quant bytes 16*(k%2).., bits 2*(k/2)
+                    int s = byteOf(sc, k);
+                    float dl = d * (s & 0xF);
+                    float ml = dmin * (s >> 4);
+                    int shift = 2 * (k / 2);
+                    long qk = q + 16 * (k % 2);
+                    int y = dstOffset + b * QK + 128 * half + 16 * k;
+                    for (int l = 0; l < 16; l++) {
+                        dst[y + l] = dl * (u8(src, qk + l) >> shift & 3) - ml;
+                    }
+                }
+            }
+        }
     }
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q2_K");
+        var f = KQuants.F;
+        FloatVector acc = FloatVector.zero(f);
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 80);
+            float dmin = half(src, blk + 82);
+            for (int half = 0; half < 2; half++) {
+                long sc = i64(src, blk + 8L * half);
+                for (int k = 0; k < 8; k++) {
+                    int s = byteOf(sc, k);
+                    FloatVector dk = FloatVector.broadcast(f, d * (s & 0xF));
+                    FloatVector mk = FloatVector.broadcast(f, -(dmin * (s >> 4)));
+                    ByteVector q = shr(bytes16(src, blk + 16 + 32L * half + 16 * (k % 2)), 2 * (k / 2)).and((byte) 3);
+                    acc = dot16(q, dk, mk, x, xOffset + b * QK + 128 * half + 16 * k, acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q2_K");
+        float sum = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 80);
+            float dmin = half(src, blk + 82);
+            for (int half = 0; half < 2; half++) {
+                long sc = i64(src, blk + 8L * half);
+                long q = blk + 16 + 32L * half;
+                for (int k = 0; k < 8; k++) {
+                    int s = byteOf(sc, k);
+                    float dl = d * (s & 0xF);
+                    float ml = dmin * (s >> 4);
+                    int shift = 2 * (k / 2);
+                    long qk = q + 16 * (k % 2);
+                    int xi = xOffset + b * QK + 128 * half + 16 * k;
+                    for (int l = 0; l < 16; l++) {
+                        sum += (dl * (u8(src, qk + l) >> shift & 3) - ml) * x[xi + l];
+                    }
+                }
+            }
+        }
+        return sum;
     }
 }

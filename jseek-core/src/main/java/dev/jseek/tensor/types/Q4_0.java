@@ -1,22 +1,99 @@
 package dev.jseek.tensor.types;
 
+import static dev.jseek.tensor.types.Simd.B16;
+import static dev.jseek.tensor.types.Simd.F;
+import static dev.jseek.tensor.types.Simd.LE;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Placeholder until the kernel lands. */
+/**
+ * Blocks of 32 weights in 18 bytes: fp16 scale d, then 16 bytes whose low nibbles are weights
+ * 0-15 and high nibbles weights 16-31; weight = (nibble - 8) * d.
+ */
 public final class Q4_0 implements TypeKernel {
+
+    private static final int BLOCK = 32;
+    private static final int BYTES = 18;
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        throw new UnsupportedOperationException("Q4_0");
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            int o = dstOffset + i;
+            for (int j = 0; j < 16; j++) {
+                int q = src.get(JAVA_BYTE, offset + 2 + j);
+                dst[o + j] = ((q & 0xF) - 8) * d;
+                dst[o + j + 16] = (((q >> 4) & 0xF) - 8) * d;
+            }
+        }
     }
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q4_0");
+        FloatVector total = FloatVector.zero(F);
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int xi = xOffset + i;
+            ByteVector q = ByteVector.fromMemorySegment(B16, src, offset + 2, LE);
+            ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector acc = Simd.dot16(lo, x, xi, FloatVector.zero(F));
+            acc = Simd.dot16(hi, x, xi + 16, acc);
+            total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
+        }
+        return total.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q4_0");
+        float sum = 0;
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            int o = xOffset + i;
+            for (int j = 0; j < 16; j++) {
+                int q = src.get(JAVA_BYTE, offset + 2 + j);
+                sum += ((q & 0xF) - 8) * d * x[o + j];
+                sum += (((q >> 4) & 0xF) - 8) * d * x[o + j + 16];
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference: d = (the value of largest magnitude) / -8, so that value maps to
+     * nibble 0; nibble = min(15, trunc(x / d + 8.5)).
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int s = srcOffset + i;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                float v = src[s + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Simd.putFp16(dst, offset, d);
+            for (int j = 0; j < 16; j++) {
+                // The float-to-int cast truncates toward zero, as C's (int8_t) cast does.
+                int q0 = Math.min(15, (int) (src[s + j] * id + 8.5f));
+                int q1 = Math.min(15, (int) (src[s + j + 16] * id + 8.5f));
+                dst.set(JAVA_BYTE, offset + 2 + j, (byte) (q0 | q1 << 4));
+            }
+        }
     }
 }

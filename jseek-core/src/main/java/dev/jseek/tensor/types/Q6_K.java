@@ -1,22 +1,110 @@
 package dev.jseek.tensor.types;
 
+import static dev.jseek.tensor.types.KQuants.QK;
+import static dev.jseek.tensor.types.KQuants.bytes16;
+import static dev.jseek.tensor.types.KQuants.dot16;
+import static dev.jseek.tensor.types.KQuants.half;
+import static dev.jseek.tensor.types.KQuants.i64;
+import static dev.jseek.tensor.types.KQuants.shl;
+import static dev.jseek.tensor.types.KQuants.shr;
+import static dev.jseek.tensor.types.KQuants.u8;
+
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Placeholder until the kernel lands. */
+/**
+ * Q6_K: 256 weights in 16 sub-blocks of 16, 210 bytes: 128 bytes of low nibbles, 64 bytes of
+ * high 2-bit pairs, 16 signed 8-bit scales, fp16 d. Each half of 128 weights uses 64 low-nibble
+ * bytes, 32 high-bit bytes and 8 scales: for l in 0..31, low byte l feeds weights l (low nibble)
+ * and l+64 (high nibble), low byte l+32 feeds l+32 and l+96, and high byte l gives those four
+ * weights their top two bits in bits 0-1, 2-3, 4-5, 6-7. Weight = (d*scale)*(q - 32).
+ */
 public final class Q6_K implements TypeKernel {
+
+    private static final int BYTES = 210;
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        throw new UnsupportedOperationException("Q6_K");
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + 64L * half;
+                long qh = blk + 128 + 32L * half;
+                long sc = i64(src, blk + 192 + 8L * half);
+                int y = dstOffset + b * QK + 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    int s = l / 16;
+                    int a = u8(src, ql + l);
+                    int c = u8(src, ql + 32 + l);
+                    int h = u8(src, qh + l);
+                    // (d*scale) is rounded first, as in ggml
+                    dst[y + l] = d * scale(sc, s) * (((a & 0xF) | (h & 3) << 4) - 32);
+                    dst[y + 32 + l] = d * scale(sc, s + 2) * (((c & 0xF) | (h >> 2 & 3) << 4) - 32);
+                    dst[y + 64 + l] = d * scale(sc, s + 4) * (((a >> 4) | (h >> 4 & 3) << 4) - 32);
+                    dst[y + 96 + l] = d * scale(sc, s + 6) * (((c >> 4) | (h >> 6) << 4) - 32);
+                }
+            }
+        }
     }
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q6_K");
+        var f = KQuants.F;
+        FloatVector zero = FloatVector.zero(f);
+        FloatVector acc = zero;
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + 64L * half;
+                long qh = blk + 128 + 32L * half;
+                long sc = i64(src, blk + 192 + 8L * half);
+                for (int k = 0; k < 8; k++) {
+                    // sub-block k of this half: 16 weights at 16*k, i.e. quarter t = k/2, s = k%2
+                    int t = k / 2;
+                    int s = k % 2;
+                    ByteVector low = shr(bytes16(src, ql + 32 * (t & 1) + 16 * s), 4 * (t >> 1)).and((byte) 0xF);
+                    ByteVector top = shl(shr(bytes16(src, qh + 16 * s), 2 * t), 4).and((byte) 0x30);
+                    FloatVector dk = FloatVector.broadcast(f, d * scale(sc, s + 2 * t));
+                    acc = dot16(low.or(top).sub((byte) 32), dk, zero, x, xOffset + b * QK + 128 * half + 16 * k, acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q6_K");
+        float sum = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = blk + 64L * half;
+                long qh = blk + 128 + 32L * half;
+                long sc = i64(src, blk + 192 + 8L * half);
+                int xi = xOffset + b * QK + 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    int s = l / 16;
+                    int a = u8(src, ql + l);
+                    int c = u8(src, ql + 32 + l);
+                    int h = u8(src, qh + l);
+                    sum += d * scale(sc, s) * (((a & 0xF) | (h & 3) << 4) - 32) * x[xi + l];
+                    sum += d * scale(sc, s + 2) * (((c & 0xF) | (h >> 2 & 3) << 4) - 32) * x[xi + 32 + l];
+                    sum += d * scale(sc, s + 4) * (((a >> 4) | (h >> 4 & 3) << 4) - 32) * x[xi + 64 + l];
+                    sum += d * scale(sc, s + 6) * (((c >> 4) | (h >> 6) << 4) - 32) * x[xi + 96 + l];
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** Signed scale {@code k} of the eight read as one little-endian long. */
+    private static int scale(long scales, int k) {
+        return (byte) (scales >>> 8 * k);
     }
 }

@@ -1,22 +1,82 @@
 package dev.jseek.tensor.types;
 
+import static dev.jseek.tensor.types.Simd.B16;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static dev.jseek.tensor.types.Simd.F;
+import static dev.jseek.tensor.types.Simd.LE;
+
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Placeholder until the kernel lands. */
+/**
+ * Blocks of 32 weights in 34 bytes: fp16 scale d, then 32 signed bytes q; weight = q * d.
+ */
 public final class Q8_0 implements TypeKernel {
+
+    private static final int BLOCK = 32;
+    private static final int BYTES = 34;
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        throw new UnsupportedOperationException("Q8_0");
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            for (int j = 0; j < BLOCK; j++) {
+                dst[dstOffset + i + j] = src.get(JAVA_BYTE, offset + 2 + j) * d;
+            }
+        }
     }
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q8_0");
+        FloatVector total = FloatVector.zero(F);
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int xi = xOffset + i;
+            FloatVector acc = Simd.dot16(ByteVector.fromMemorySegment(B16, src, offset + 2, LE), x, xi, FloatVector.zero(F));
+            acc = Simd.dot16(ByteVector.fromMemorySegment(B16, src, offset + 18, LE), x, xi + 16, acc);
+            total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
+        }
+        return total.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
-        throw new UnsupportedOperationException("Q8_0");
+        float sum = 0;
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            float d = Simd.fp16(src, offset);
+            for (int j = 0; j < BLOCK; j++) {
+                sum += src.get(JAVA_BYTE, offset + 2 + j) * d * x[xOffset + i + j];
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** ggml's reference: d = amax / 127, q = roundf(x / d). */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int s = srcOffset + i;
+            float amax = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                float a = Math.abs(src[s + j]);
+                if (a > amax) {
+                    amax = a;
+                }
+            }
+            float d = amax / 127;
+            // ggml scales by the reciprocal of the unrounded d, not by the stored fp16 value.
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Simd.putFp16(dst, offset, d);
+            for (int j = 0; j < BLOCK; j++) {
+                dst.set(JAVA_BYTE, offset + 2 + j, (byte) Simd.roundf(src[s + j] * id));
+            }
+        }
     }
 }

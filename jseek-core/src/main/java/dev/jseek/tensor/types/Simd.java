@@ -1,0 +1,95 @@
+package dev.jseek.tensor.types;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Shapes, layouts and conversions shared by the kernels of the 32-weight block types. */
+final class Simd {
+
+    private Simd() {
+    }
+
+    /**
+     * The preferred float shape, kept between 128 and 512 bits: 16 weights (half a block, one
+     * run of nibbles) must fill whole vectors, and a short shape of half its size must exist.
+     */
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Math.clamp(FloatVector.SPECIES_PREFERRED.vectorBitSize(), 128, 512)));
+    /** Float lanes per vector. */
+    static final int L = F.length();
+    /** 16 bytes: the unit in which quantized weights are loaded and widened to floats. */
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Float vectors that 16 bytes widen into. */
+    static final int PARTS = 16 / L;
+
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    static float fp16(MemorySegment s, long offset) {
+        return Float.float16ToFloat(s.get(SHORT_LE, offset));
+    }
+
+    static void putFp16(MemorySegment s, long offset, float v) {
+        s.set(SHORT_LE, offset, Float.floatToFloat16(v));
+    }
+
+    /** C's roundf: halves go away from zero (Math.round would send -2.5 to -2). */
+    static int roundf(float v) {
+        return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
+    }
+
+    /**
+     * Adds the 16 signed byte weights of {@code q} times {@code x[xi..xi+15]} into {@code acc}.
+     * The part loop has a constant trip count, so the JIT unrolls it into plain widenings.
+     */
+    static FloatVector dot16(ByteVector q, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+
+    /**
+     * Like {@link #dot16} for 5-bit weights: weight j is byte j of {@code q} plus 16 where bit j
+     * of {@code fifth} is set. The bits become float-lane masks directly, so no byte-level
+     * bit spreading is needed.
+     */
+    static FloatVector dot16(ByteVector q, int fifth, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+            w = w.add(16f, VectorMask.fromLong(F, fifth >>> (p * L)));
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+
+    /** Like {@link #dot16} for weights q * d + m (q unsigned). */
+    static FloatVector dot16(ByteVector q, FloatVector d, FloatVector m, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(d, m);
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+
+    /** Like {@link #dot16} for 5-bit weights (as above) times d plus m. */
+    static FloatVector dot16(ByteVector q, int fifth, FloatVector d, FloatVector m, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+            w = w.add(16f, VectorMask.fromLong(F, fifth >>> (p * L))).fma(d, m);
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.jseek.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jseek.gguf.GgufFile;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API dot product agrees with the plain loop and with a double-precision dot of the
+ * dequantized weights, for short and long rows, unaligned weights and odd offsets into x.
+ */
+class KernelSimdTest {
+
+    /** Rows are cut from this zoo tensor (256 x 256) for types that cannot quantize. */
+    private static final String ZOO_TENSOR = "blk.0.ffn_down.weight";
+    private static final int[] X_OFFSETS = {0, 1, 3, 7};
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.jseek.tensor.TypeCases#supported")
+    void dotMatchesScalarAndDouble(GgmlType type) throws IOException {
+        int[] lengths = type.blockSize == 1
+                ? new int[] {1, 3, 8, 31, 64, 257, 1000, 4099}
+                : type.blockSize == 32 ? new int[] {32, 64, 96, 256, 1024, 4096} : new int[] {256, 512, 1024, 4096};
+        try (Arena arena = Arena.ofConfined(); GgufFile zoo = type.kernel().canQuantize() ? null : TypeCases.zoo(type, "")) {
+            Random random = new Random(1234 + type.id);
+            List<Row> rows = new ArrayList<>();
+            for (int n : lengths) {
+                for (int trial = 0; trial < 3; trial++) {
+                    rows.add(zoo == null ? quantizedRow(type, n, random, arena) : zooRow(type, n, random, zoo));
+                }
+            }
+            // Run the longest row hot first, so the checks exercise the JIT's vector code and not
+            // only the interpreter's fallback implementation of the Vector API.
+            Row longest = rows.getLast();
+            float[] warmX = new float[longest.n()];
+            for (int i = 0; i < 3000; i++) {
+                type.kernel().dot(longest.weights(), longest.offset(), warmX, 0, longest.n());
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                float[] dequantized = new float[row.n()];
+                type.kernel().dequantize(row.weights(), row.offset(), dequantized, 0, row.n());
+                for (int xOffset : X_OFFSETS) {
+                    float[] x = new float[xOffset + row.n() + 5];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) random.nextGaussian();
+                    }
+                    check(type, row.n(), r, xOffset, row.weights(), row.offset(), dequantized, x);
+                }
+            }
+        }
+    }
+
+    private record Row(MemorySegment weights, long offset, int n) {
+    }
+
+    /** Random weights quantized at an odd byte offset: the kernels must not rely on aligned weights. */
+    private static Row quantizedRow(GgmlType type, int n, Random random, Arena arena) {
+        long offset = 3;
+        MemorySegment weights = arena.allocate(offset + type.bytesFor(n), 64);
+        type.kernel().quantize(gaussian(random, n, 1 + random.nextInt(4)), 0, weights, offset, n);
+        return new Row(weights, offset, n);
+    }
+
+    /** {@code n} consecutive weights of a zoo tensor, starting at a random row. */
+    private static Row zooRow(GgmlType type, int n, Random random, GgufFile zoo) {
+        Tensor t = zoo.tensor(ZOO_TENSOR);
+        assertEquals(type, t.type(), ZOO_TENSOR + " type");
+        long rows = Math.max(n / t.rowLength(), 1);
+        long row = random.nextLong(t.rows() - rows + 1);
+        return new Row(t.data(), row * t.rowBytes(), n);
+    }
+
+    private static void check(GgmlType type, int n, int row, int xOffset, MemorySegment weights, long offset,
+                              float[] dequantized, float[] x) {
+        double exact = 0;
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) {
+            double p = (double) dequantized[i] * x[xOffset + i];
+            exact += p;
+            magnitude += Math.abs(p);
+        }
+        double tolerance = 1e-5 * magnitude + 1e-30;
+        float vector = type.kernel().dot(weights, offset, x, xOffset, n);
+        float scalar = type.kernel().dotScalar(weights, offset, x, xOffset, n);
+        String where = type + " (" + FloatVector.SPECIES_PREFERRED + ") n=" + n + " row " + row + " xOffset=" + xOffset + ": ";
+        assertTrue(Math.abs(vector - exact) <= tolerance,
+                where + "dot " + vector + " vs exact " + exact + " (tolerance " + tolerance + ")");
+        assertTrue(Math.abs(scalar - exact) <= tolerance,
+                where + "dotScalar " + scalar + " vs exact " + exact + " (tolerance " + tolerance + ")");
+        assertTrue(Math.abs(vector - scalar) <= tolerance, where + "dot " + vector + " vs dotScalar " + scalar);
+    }
+
+    /** Normal values with a scale that changes every 32 weights, as real rows do. */
+    static float[] gaussian(Random random, int n, double scale) {
+        float[] w = new float[n];
+        double s = scale;
+        for (int i = 0; i < n; i++) {
+            if (i % 32 == 0) {
+                s = scale * Math.exp(random.nextGaussian());
+            }
+            w[i] = (float) (s * random.nextGaussian());
+        }
+        return w;
+    }
+}
