@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code jseek} command: each subcommand is a thin adapter over jseek-core. */
 @Command(name = "jseek", mixinStandardHelpOptions = true, version = "jseek 0.1.0",
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +18,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(Cli.configure(new CommandLine(new Main())).execute(args));
     }
 }

@@ -84,25 +84,29 @@ final class GgufReader {
         checkCount(tensorCountAt, tensorCount, 24, "tensors");
 
         LinkedHashMap<String, GgufValue> kv = new LinkedHashMap<>();
+        long alignmentAt = 0;
         for (long i = 0; i < kvCount; i++) {
             long keyAt = pos;
             String key = readString("metadata key");
             long typeAt = pos;
-            GgufValueType type = readValueType("metadata value type of '" + key + "'", typeAt);
+            GgufValueType type = readValueType("metadata value type of " + quote(key), typeAt);
             GgufValue value = readValue(type, key, 0);
             if (kv.putIfAbsent(key, value) != null) {
-                throw error(keyAt, "duplicate metadata key '" + key + "'");
+                throw error(keyAt, "duplicate metadata key " + quote(key));
+            }
+            if (key.equals("general.alignment")) {
+                alignmentAt = keyAt;
             }
         }
         GgufMetadata metadata = new GgufMetadata(kv);
-        long alignment = alignmentOf(kv.get("general.alignment"));
+        long alignment = alignmentOf(kv.get("general.alignment"), alignmentAt);
 
         List<TensorInfo> infos = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             TensorInfo info = readTensorInfo(alignment);
             if (!names.add(info.name)) {
-                throw error(info.infoOffset, "duplicate tensor name '" + info.name + "'");
+                throw error(info.infoOffset, "duplicate tensor name " + quote(info.name));
             }
             infos.add(info);
         }
@@ -126,43 +130,46 @@ final class GgufReader {
         long at = pos;
         String name = readString("tensor name");
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_TENSOR_NAME) {
-            throw error(at, "tensor name longer than " + MAX_TENSOR_NAME + " bytes: '" + name + "'");
+            throw error(at, "tensor name longer than " + MAX_TENSOR_NAME + " bytes: " + quote(name));
         }
         long dimsAt = pos;
-        int nDims = readU32("dimension count of tensor '" + name + "'");
+        int nDims = readU32("dimension count of tensor " + quote(name));
         if (nDims < 1 || nDims > MAX_DIMS) {
-            throw error(dimsAt, "tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
+            throw error(dimsAt, "tensor " + quote(name) + " has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
         }
         long[] shape = new long[nDims];
         long elements = 1;
         for (int d = 0; d < nDims; d++) {
             long dimAt = pos;
-            shape[d] = readU64("shape of tensor '" + name + "'");
+            shape[d] = readU64("shape of tensor " + quote(name));
             if (shape[d] < 0) {
-                throw error(dimAt, "tensor '" + name + "' has a negative dimension " + shape[d]);
+                throw error(dimAt, "tensor " + quote(name) + " has a negative dimension " + shape[d]);
             }
             if (shape[d] != 0 && elements > Long.MAX_VALUE / shape[d]) {
-                throw error(dimAt, "tensor '" + name + "' has too many elements");
+                throw error(dimAt, "tensor " + quote(name) + " has too many elements");
             }
             elements *= shape[d];
         }
         long typeAt = pos;
-        int typeId = readU32("type of tensor '" + name + "'");
+        int typeId = readU32("type of tensor " + quote(name));
         GgmlType type = GgmlType.byId(Integer.toUnsignedLong(typeId));
         if (type == null) {
-            throw error(typeAt, "tensor '" + name + "' has unknown tensor type " + Integer.toUnsignedString(typeId));
+            throw error(typeAt, "tensor " + quote(name) + " has unknown tensor type " + Integer.toUnsignedString(typeId));
         }
         if (!type.isSupported()) {
-            throw error(typeAt, "tensor '" + name + "' has tensor type " + typeId + " (" + type.name() + "), which is not supported yet");
+            throw error(typeAt, "tensor " + quote(name) + " has tensor type " + typeId + " (" + type.name() + "), which is not supported yet");
         }
         if (shape[0] % type.blockSize != 0) {
-            throw error(dimsAt, "tensor '" + name + "' row length " + shape[0] + " is not a multiple of the "
+            throw error(dimsAt, "tensor " + quote(name) + " row length " + shape[0] + " is not a multiple of the "
                     + type.name() + " block size " + type.blockSize);
         }
+        if (elements / type.blockSize > Long.MAX_VALUE / type.blockBytes) {
+            throw error(dimsAt, "tensor " + quote(name) + " is too large");
+        }
         long offsetAt = pos;
-        long offset = readU64("data offset of tensor '" + name + "'");
+        long offset = readU64("data offset of tensor " + quote(name));
         if (offset < 0 || offset % alignment != 0) {
-            throw error(offsetAt, "tensor '" + name + "' data offset " + Long.toUnsignedString(offset)
+            throw error(offsetAt, "tensor " + quote(name) + " data offset " + Long.toUnsignedString(offset)
                     + " is not a multiple of the alignment " + alignment);
         }
         return new TensorInfo(name, type, shape, offset, type.bytesFor(elements), at);
@@ -172,7 +179,7 @@ final class GgufReader {
     private void checkPlacement(List<TensorInfo> infos, long dataOffset, long dataSize) {
         for (TensorInfo t : infos) {
             if (t.offset > dataSize || t.bytes > dataSize - t.offset) {
-                throw error(t.infoOffset, "tensor '" + t.name + "' data (" + t.bytes + " bytes at data offset " + t.offset
+                throw error(t.infoOffset, "tensor " + quote(t.name) + " data (" + t.bytes + " bytes at data offset " + t.offset
                         + ") runs past the end of the file (data section holds " + dataSize + " bytes): truncated file?");
             }
         }
@@ -182,21 +189,21 @@ final class GgufReader {
             TensorInfo a = sorted.get(i - 1);
             TensorInfo b = sorted.get(i);
             if (a.offset + a.bytes > b.offset) {
-                throw error(dataOffset + b.offset, "tensors '" + a.name + "' and '" + b.name + "' overlap");
+                throw error(dataOffset + b.offset, "tensors " + quote(a.name) + " and " + quote(b.name) + " overlap");
             }
         }
     }
 
-    private long alignmentOf(GgufValue v) {
+    private long alignmentOf(GgufValue v, long at) {
         if (v == null) {
             return DEFAULT_ALIGNMENT;
         }
         if (v.type() != GgufValueType.UINT32) {
-            throw error(pos, "general.alignment must be UINT32, not " + v.type());
+            throw error(at, "general.alignment must be UINT32, not " + v.type());
         }
         long a = v.asLong();
         if (a == 0 || Long.bitCount(a) != 1) {
-            throw error(pos, "general.alignment " + a + " is not a power of two");
+            throw error(at, "general.alignment " + a + " is not a power of two");
         }
         return a;
     }
@@ -210,7 +217,7 @@ final class GgufReader {
             case FLOAT32 -> new GgufValue(type, image.get(F32, need(4, key)));
             case FLOAT64 -> new GgufValue(type, image.get(F64, need(8, key)));
             case BOOL -> new GgufValue(type, readBool(key));
-            case STRING -> new GgufValue(type, readString("value of '" + key + "'"));
+            case STRING -> new GgufValue(type, readString("value of " + quote(key)));
             case ARRAY -> new GgufValue(type, readArray(key, depth));
         };
     }
@@ -218,14 +225,14 @@ final class GgufReader {
     private GgufArray readArray(String key, int depth) {
         long at = pos;
         if (depth >= MAX_ARRAY_NESTING) {
-            throw error(at, "metadata '" + key + "' nests arrays deeper than " + MAX_ARRAY_NESTING);
+            throw error(at, "metadata " + quote(key) + " nests arrays deeper than " + MAX_ARRAY_NESTING);
         }
-        GgufValueType elem = readValueType("array element type of '" + key + "'", pos);
+        GgufValueType elem = readValueType("array element type of " + quote(key), pos);
         long countAt = pos;
-        long count = readU64("array length of '" + key + "'");
-        checkCount(countAt, count, elem.minBytes, "elements in array '" + key + "'");
+        long count = readU64("array length of " + quote(key));
+        checkCount(countAt, count, elem.minBytes, "elements in array " + quote(key));
         if (count > MAX_ARRAY_LENGTH) {
-            throw error(countAt, "array '" + key + "' has " + count + " elements, more than the " + MAX_ARRAY_LENGTH + " jseek reads");
+            throw error(countAt, "array " + quote(key) + " has " + count + " elements, more than the " + MAX_ARRAY_LENGTH + " jseek reads");
         }
         int n = (int) count;
         Object values = switch (elem) {
@@ -245,8 +252,9 @@ final class GgufReader {
             // Grown as read, so a corrupt count fails at the first missing element, not at allocation.
             case STRING -> {
                 List<String> s = new ArrayList<>(Math.min(n, 1 << 16));
+                String what = "an element of " + quote(key);
                 for (int i = 0; i < n; i++) {
-                    s.add(readString("element " + i + " of '" + key + "'"));
+                    s.add(readString(what));
                 }
                 yield s.toArray(String[]::new);
             }
@@ -265,7 +273,7 @@ final class GgufReader {
         long at = need(1, key);
         byte b = image.get(ValueLayout.JAVA_BYTE, at);
         if (b != 0 && b != 1) {
-            throw error(at, "metadata '" + key + "' has a bool byte " + (b & 0xff) + " (must be 0 or 1)");
+            throw error(at, "metadata " + quote(key) + " has a bool byte " + (b & 0xff) + " (must be 0 or 1)");
         }
         return b == 1;
     }
@@ -318,6 +326,24 @@ final class GgufReader {
             throw error(at, "count of " + what + " (" + Long.toUnsignedString(count) + ") is larger than the file can hold ("
                     + (size - pos) + " bytes left)");
         }
+    }
+
+    /** A key or name from the file, quoted and made printable on one line (it may be corrupt). */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("'");
+        int shown = 0;
+        for (int i = 0; i < s.length() && shown < 64; i++, shown++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
+                sb.append(c > 0xff ? String.format("\\u%04x", (int) c) : String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (shown < s.length()) {
+            sb.append("...");
+        }
+        return sb.append('\'').toString();
     }
 
     private static long alignUp(long x, long alignment) {

@@ -104,7 +104,9 @@ public final class GgufWriter {
                     h.u32(t.type().id).u64(offset);
                     offset = alignUp(offset + t.data().byteSize(), alignment);
                 }
-                h.pad(alignment);
+                if (!tensors.isEmpty()) {
+                    h.pad(alignment); // as llama.cpp: a file without tensors ends right after its metadata
+                }
                 writeFully(ch, h.buffer.flip());
                 long written = 0;
                 for (Tensor t : tensors) {

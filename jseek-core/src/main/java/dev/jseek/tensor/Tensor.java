@@ -30,6 +30,17 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
         return type.bytesFor(shape[0]);
     }
 
+    /**
+     * Rows {@code [first, first+count)} as a 2-D tensor of their own, viewing the same memory
+     * (one head or one expert of a stacked tensor).
+     */
+    public Tensor rows(long first, long count, String viewName) {
+        if (first < 0 || count < 0 || first + count > rows()) {
+            throw new IllegalArgumentException("rows " + first + ".." + (first + count) + " outside " + name + " (" + rows() + " rows)");
+        }
+        return new Tensor(viewName, type, new long[] {shape[0], count}, data.asSlice(first * rowBytes(), count * rowBytes()));
+    }
+
     /** Dequantizes row {@code row} into {@code dst[dstOffset..]}. */
     public void dequantizeRow(long row, float[] dst, int dstOffset) {
         type.kernel().dequantize(data, row * rowBytes(), dst, dstOffset, rowLength());

@@ -45,6 +45,16 @@ class QuantizeZooTest {
                                 + Integer.toHexString(theirs.get(JAVA_BYTE, at) & 0xFF));
                     }
                 }
+                // All rows in one call: scratch state carried from block to block must not leak.
+                int rows = Math.toIntExact(f.rows());
+                float[] all = new float[rows * n];
+                for (int r = 0; r < rows; r++) {
+                    f.dequantizeRow(r, all, r * n);
+                }
+                MemorySegment whole = MemorySegment.ofArray(new byte[Math.toIntExact(rows * expected.rowBytes())]);
+                type.kernel().quantize(all, 0, whole, 0, all.length);
+                assertEquals(-1, whole.mismatch(expected.data().asSlice(0, whole.byteSize())),
+                        type + " " + f.name() + " quantized in one call: first differing byte");
                 checked++;
             }
             assertEquals(9, checked, "2-D tensors in the zoo");

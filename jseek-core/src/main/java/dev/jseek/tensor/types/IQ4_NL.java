@@ -20,8 +20,7 @@ public final class IQ4_NL implements TypeKernel {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
-    /** ggml's kvalues_iq4nl. */
-    private static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    private static final byte[] VALUES = IQ4Quantizer.VALUES;
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -66,5 +65,27 @@ public final class IQ4_NL implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * As llama-quantize does it (quantize_iq4_nl, no importance matrix): the scale from
+     * {@link IQ4Quantizer#fit}, stored as fp16, and each weight's nearest grid index at the
+     * unrounded scale.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        byte[] blk = new byte[BYTES];
+        for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
+            int xo = srcOffset + i;
+            float d = IQ4Quantizer.fit(src, xo);
+            KQuantizer.putHalf(blk, 0, d);
+            IQ4Quantizer.encode(src, xo, d != 0 ? 1 / d : 0f, blk, 2);
+            MemorySegment.copy(blk, 0, dst, JAVA_BYTE, offset, BYTES);
+        }
     }
 }

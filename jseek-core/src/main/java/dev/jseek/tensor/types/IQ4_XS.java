@@ -8,6 +8,7 @@ import static dev.jseek.tensor.types.KQuants.i32;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u16;
 import static dev.jseek.tensor.types.KQuants.u8;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
@@ -25,8 +26,8 @@ public final class IQ4_XS implements TypeKernel {
 
     private static final int BYTES = 136;
 
-    /** The non-linear 4-bit grid (ggml's kvalues_iq4nl). */
-    private static final byte[] KVALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    /** The non-linear 4-bit grid. */
+    private static final byte[] KVALUES = IQ4Quantizer.VALUES;
     private static final ByteVector KVALUES_V = ByteVector.fromArray(KQuants.B16, KVALUES, 0);
 
     @Override
@@ -90,6 +91,55 @@ public final class IQ4_XS implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * As llama-quantize does it (quantize_iq4_xs, no importance matrix): each sub-block's scale
+     * from {@link IQ4Quantizer#fit}; the super-block scale d maps the one of largest magnitude
+     * to -32, sub-block scales are rounded to -32..31 steps of d, and the weights re-encoded at
+     * their rounded (not fp16) sub-block scale.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        byte[] blk = new byte[BYTES];
+        float[] scales = new float[8];
+        for (int b = 0; b < n / QK; b++) {
+            int xo = srcOffset + b * QK;
+            float maxScale = 0;
+            float amax = 0;
+            for (int k = 0; k < 8; k++) {
+                float scale = IQ4Quantizer.fit(src, xo + 32 * k);
+                scales[k] = scale;
+                if (Math.abs(scale) > amax) {
+                    amax = Math.abs(scale);
+                    maxScale = scale;
+                }
+            }
+            float d = -maxScale / 32;
+            KQuantizer.putHalf(blk, 0, d);
+            float id = d != 0 ? 1 / d : 0f;
+            int high = 0;
+            int low = 0;
+            for (int k = 0; k < 8; k++) {
+                int l = KQuantizer.clamp(KQuantizer.nearestInt(id * scales[k]), -32, 31);
+                float dl = d * l;
+                IQ4Quantizer.encode(src, xo + 32 * k, dl != 0 ? 1 / dl : 0f, blk, 8 + 16 * k);
+                l += 32;
+                low |= (l & 0xF) << 4 * k;
+                high |= (l >> 4) << 2 * k;
+            }
+            blk[2] = (byte) high;
+            blk[3] = (byte) (high >> 8);
+            for (int j = 0; j < 4; j++) {
+                blk[4 + j] = (byte) (low >> 8 * j);
+            }
+            MemorySegment.copy(blk, 0, dst, JAVA_BYTE, offset + (long) b * BYTES, BYTES);
+        }
     }
 
     private static int scale(int high, int low, int k) {

@@ -11,6 +11,7 @@ import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -95,5 +96,76 @@ public final class Q2_K implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference (quantize_row_q2_K_ref): each sub-block of 16 gets levels 0..3 with a
+     * scale and a min fitted by weighted absolute error (weights |x|); the 16 scales and the 16
+     * mins are rounded to 4 bits against the largest of each, and the weights requantized with
+     * the stored values.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        var s = new KQuantizer.Scratch(BYTES);
+        byte[] blk = s.block;
+        byte[] levels = s.levels;
+        for (int b = 0; b < n / QK; b++) {
+            int xo = srcOffset + b * QK;
+            float maxScale = 0;
+            float maxMin = 0;
+            for (int j = 0; j < 16; j++) {
+                for (int l = 0; l < 16; l++) {
+                    s.weights[l] = Math.abs(src[xo + 16 * j + l]);
+                }
+                float scale = KQuantizer.asymmetricFit(16, 3, src, xo + 16 * j, s.weights, levels, 16 * j,
+                        s.mins, j, s.candidate, -0.5f, 0.1f, 15, true);
+                s.scales[j] = scale;
+                if (scale > maxScale) {
+                    maxScale = scale;
+                }
+                if (s.mins[j] > maxMin) {
+                    maxMin = s.mins[j];
+                }
+            }
+            float d;
+            if (maxScale > 0) {
+                float iscale = 15f / maxScale;
+                for (int j = 0; j < 16; j++) {
+                    blk[j] = (byte) KQuantizer.nearestInt(iscale * s.scales[j]);
+                }
+                d = KQuantizer.putHalf(blk, 80, maxScale / 15f);
+            } else {
+                Arrays.fill(blk, 0, 16, (byte) 0);
+                d = KQuantizer.putHalf(blk, 80, 0f);
+            }
+            float dmin;
+            if (maxMin > 0) {
+                float iscale = 15f / maxMin;
+                for (int j = 0; j < 16; j++) {
+                    blk[j] |= (byte) (KQuantizer.nearestInt(iscale * s.mins[j]) << 4);
+                }
+                dmin = KQuantizer.putHalf(blk, 82, maxMin / 15f);
+            } else {
+                dmin = KQuantizer.putHalf(blk, 82, 0f);
+            }
+            for (int j = 0; j < 16; j++) {
+                float dl = d * (blk[j] & 0xF);
+                if (dl == 0) {
+                    continue;
+                }
+                float ml = dmin * ((blk[j] & 0xFF) >> 4);
+                for (int l = 0; l < 16; l++) {
+                    int i = 16 * j + l;
+                    levels[i] = (byte) KQuantizer.clamp(KQuantizer.nearestInt((src[xo + i] + ml) / dl), 0, 3);
+                }
+            }
+            KQuantizer.pack2(levels, blk, 16);
+            s.writeTo(dst, offset + (long) b * BYTES);
+        }
     }
 }

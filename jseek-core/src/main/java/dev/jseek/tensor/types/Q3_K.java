@@ -12,6 +12,7 @@ import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -92,6 +93,71 @@ public final class Q3_K implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference (quantize_row_q3_K_ref): each sub-block of 16 gets levels -4..3 from a
+     * refined symmetric fit; the 16 scales are rounded to 6 bits (-32..31) against the one of
+     * largest magnitude, and the weights requantized with the stored scales.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        var s = new KQuantizer.Scratch(BYTES);
+        byte[] blk = s.block;
+        byte[] levels = s.levels;
+        for (int b = 0; b < n / QK; b++) {
+            int xo = srcOffset + b * QK;
+            float maxScale = 0;
+            float amax = 0;
+            for (int j = 0; j < 16; j++) {
+                float scale = KQuantizer.symmetricRefine(16, 4, src, xo + 16 * j, levels, 16 * j);
+                s.scales[j] = scale;
+                if (Math.abs(scale) > amax) {
+                    amax = Math.abs(scale);
+                    maxScale = scale;
+                }
+            }
+            Arrays.fill(blk, (byte) 0);
+            float d;
+            if (maxScale != 0) {
+                float iscale = -32f / maxScale;
+                for (int j = 0; j < 16; j++) {
+                    int l = KQuantizer.clamp(KQuantizer.nearestInt(iscale * s.scales[j]), -32, 31) + 32;
+                    // scale bytes 0-7: low 4 bits of sub-blocks 0-7 (low nibble) and 8-15 (high);
+                    // bytes 8-11: top 2 bits of sub-block j in byte 8 + j%4, bit pair j/4
+                    blk[96 + j % 8] |= (byte) ((l & 0xF) << 4 * (j / 8));
+                    blk[104 + j % 4] |= (byte) ((l >> 4) << 2 * (j / 4));
+                }
+                d = KQuantizer.putHalf(blk, 108, 1 / iscale);
+            } else {
+                d = KQuantizer.putHalf(blk, 108, 0f);
+            }
+            for (int j = 0; j < 16; j++) {
+                int sc = ((blk[96 + j % 8] & 0xFF) >> 4 * (j / 8) & 0xF | (blk[104 + j % 4] >> 2 * (j / 4) & 3) << 4) - 32;
+                float dl = d * sc;
+                if (dl == 0) {
+                    continue;
+                }
+                for (int l = 0; l < 16; l++) {
+                    int i = 16 * j + l;
+                    levels[i] = (byte) (KQuantizer.clamp(KQuantizer.nearestInt(src[xo + i] / dl), -4, 3) + 4);
+                }
+            }
+            // The third bit of weight i goes to bit i/32 of high byte i%32; the quants keep the low two.
+            for (int i = 0; i < QK; i++) {
+                if (levels[i] > 3) {
+                    blk[i % 32] |= (byte) (1 << i / 32);
+                    levels[i] -= 4;
+                }
+            }
+            KQuantizer.pack2(levels, blk, 32);
+            s.writeTo(dst, offset + (long) b * BYTES);
+        }
     }
 
     private static int quant(MemorySegment src, long q, int shift, long hm, int bit) {

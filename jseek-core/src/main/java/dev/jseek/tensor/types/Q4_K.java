@@ -99,4 +99,30 @@ public final class Q4_K implements TypeKernel {
         }
         return sum;
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference (quantize_row_q4_K_ref): each sub-block of 32 gets levels 0..15 with a
+     * scale and a min (weights mean magnitude + |x|, 21 scales tried), both rounded to 6 bits
+     * against the largest, and the weights requantized with the stored values.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        var s = new KQuantizer.Scratch(BYTES);
+        byte[] blk = s.block;
+        byte[] levels = s.levels;
+        for (int b = 0; b < n / QK; b++) {
+            KQuantizer.scaleMinBlock(src, srcOffset + b * QK, 15, -1f, 0.1f, 20, s);
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 32; l++) {
+                    blk[16 + 32 * j + l] = (byte) (levels[64 * j + l] | levels[64 * j + 32 + l] << 4);
+                }
+            }
+            s.writeTo(dst, offset + (long) b * BYTES);
+        }
+    }
 }

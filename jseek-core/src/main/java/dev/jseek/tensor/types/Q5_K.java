@@ -13,6 +13,7 @@ import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -102,5 +103,34 @@ public final class Q5_K implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference (quantize_row_q5_K_ref): as Q4_K with levels 0..31 and 16 scales tried;
+     * the fifth bits go to the 32 high-bit bytes.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        var s = new KQuantizer.Scratch(BYTES);
+        byte[] blk = s.block;
+        byte[] levels = s.levels;
+        for (int b = 0; b < n / QK; b++) {
+            KQuantizer.scaleMinBlock(src, srcOffset + b * QK, 31, -0.5f, 0.1f, 15, s);
+            Arrays.fill(blk, 16, 48, (byte) 0);
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 32; l++) {
+                    int lo = levels[64 * j + l];
+                    int hi = levels[64 * j + 32 + l];
+                    blk[16 + l] |= (byte) ((lo >> 4) << 2 * j | (hi >> 4) << 2 * j + 1);
+                    blk[48 + 32 * j + l] = (byte) ((lo & 0xF) | (hi & 0xF) << 4);
+                }
+            }
+            s.writeTo(dst, offset + (long) b * BYTES);
+        }
     }
 }

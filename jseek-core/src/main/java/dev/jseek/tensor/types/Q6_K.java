@@ -11,6 +11,7 @@ import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -101,6 +102,69 @@ public final class Q6_K implements TypeKernel {
             }
         }
         return sum;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's reference (quantize_row_q6_K_ref): each sub-block of 16 gets levels -32..31 from a
+     * symmetric least-squares fit; the 16 scales are rounded to signed bytes against the one of
+     * largest magnitude (which maps to -128, clamped to 127), and the weights requantized.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
+        var s = new KQuantizer.Scratch(BYTES);
+        byte[] blk = s.block;
+        byte[] levels = s.levels;
+        for (int b = 0; b < n / QK; b++) {
+            int xo = srcOffset + b * QK;
+            float maxScale = 0;
+            float maxAbs = 0;
+            for (int j = 0; j < 16; j++) {
+                float scale = KQuantizer.symmetricFit(16, 32, src, xo + 16 * j, levels, 16 * j);
+                s.scales[j] = scale;
+                if (Math.abs(scale) > maxAbs) {
+                    maxAbs = Math.abs(scale);
+                    maxScale = scale;
+                }
+            }
+            if (maxAbs < KQuantizer.GROUP_MAX_EPS) {
+                Arrays.fill(blk, (byte) 0);
+                s.writeTo(dst, offset + (long) b * BYTES);
+                continue;
+            }
+            float iscale = -128f / maxScale;
+            float d = KQuantizer.putHalf(blk, 208, 1 / iscale);
+            for (int j = 0; j < 16; j++) {
+                blk[192 + j] = (byte) Math.min(127, KQuantizer.nearestInt(iscale * s.scales[j]));
+            }
+            for (int j = 0; j < 16; j++) {
+                float dl = d * blk[192 + j];
+                if (dl == 0) {
+                    continue;
+                }
+                for (int l = 0; l < 16; l++) {
+                    int i = 16 * j + l;
+                    levels[i] = (byte) (KQuantizer.clamp(KQuantizer.nearestInt(src[xo + i] / dl), -32, 31) + 32);
+                }
+            }
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int i = 128 * h + l;
+                    int q1 = levels[i];
+                    int q2 = levels[i + 32];
+                    int q3 = levels[i + 64];
+                    int q4 = levels[i + 96];
+                    blk[64 * h + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    blk[64 * h + 32 + l] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    blk[128 + 32 * h + l] = (byte) (q1 >> 4 | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+                }
+            }
+            s.writeTo(dst, offset + (long) b * BYTES);
+        }
     }
 
     /** Signed scale {@code k} of the eight read as one little-endian long. */

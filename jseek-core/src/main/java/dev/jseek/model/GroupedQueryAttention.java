@@ -1,0 +1,136 @@
+package dev.jseek.model;
+
+import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.MatMul;
+import dev.jseek.tensor.RangeTask;
+import dev.jseek.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Multi-head attention whose key/value heads may be shared by groups of query heads (GQA), with
+ * the optional parts the dense architectures differ in: q/k/v biases and per-head q/k RMSNorm.
+ */
+final class GroupedQueryAttention implements Attention {
+
+    private final ModelConfig config;
+    private final Rope rope;
+    private final MatMul matmul;
+    private final Tensor wq;
+    private final Tensor wk;
+    private final Tensor wv;
+    private final Tensor wo;
+    private final float[] qBias;
+    private final float[] kBias;
+    private final float[] vBias;
+    private final float[] qNorm;
+    private final float[] kNorm;
+
+    private final int heads;
+    private final int kvHeads;
+    private final int headSize;
+    private final int valueHeadSize;
+    private final float scale;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] mixed;
+    private final float[][] scores;
+    private final RangeTask headTask = this::attendHeads;
+
+    // The current call, read by the workers.
+    private int layer;
+    private int startPos;
+    private KvCache cache;
+
+    GroupedQueryAttention(ModelConfig config, Rope rope, MatMul matmul, Tensor wq, Tensor wk, Tensor wv, Tensor wo,
+                          float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
+                          Workspace ws, int maxBatch, int contextCapacity) {
+        this.config = config;
+        this.rope = rope;
+        this.matmul = matmul;
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.qBias = qBias;
+        this.kBias = kBias;
+        this.vBias = vBias;
+        this.qNorm = qNorm;
+        this.kNorm = kNorm;
+        this.heads = config.heads();
+        this.kvHeads = config.kvHeads();
+        this.headSize = config.headSize();
+        this.valueHeadSize = config.valueHeadSize();
+        this.scale = (float) (1.0 / Math.sqrt(headSize));
+        this.q = ws.floats("attn.q", maxBatch * heads * headSize);
+        this.k = ws.floats("attn.k", maxBatch * kvHeads * headSize);
+        this.v = ws.floats("attn.v", maxBatch * kvHeads * valueHeadSize);
+        this.mixed = ws.floats("attn.mixed", maxBatch * heads * valueHeadSize);
+        this.scores = ws.perWorker("attn.scores", matmul.pool().threads(), contextCapacity);
+    }
+
+    @Override
+    public void forward(int layer, float[] xn, int batch, int startPos, KvCache cache, float[] out) {
+        int qWidth = heads * headSize;
+        int kWidth = kvHeads * headSize;
+        int vWidth = kvHeads * valueHeadSize;
+        matmul.matMat(wq, xn, batch, q);
+        matmul.matMat(wk, xn, batch, k);
+        matmul.matMat(wv, xn, batch, v);
+        for (int b = 0; b < batch; b++) {
+            addBias(q, b * qWidth, qBias);
+            addBias(k, b * kWidth, kBias);
+            addBias(v, b * vWidth, vBias);
+            if (qNorm != null) {
+                normHeads(q, b * qWidth, heads, qNorm);
+                normHeads(k, b * kWidth, kvHeads, kNorm);
+            }
+            rope.apply(q, b * qWidth, heads, headSize, startPos + b);
+            rope.apply(k, b * kWidth, kvHeads, headSize, startPos + b);
+            cache.store(layer, startPos + b, k, b * kWidth, v, b * vWidth);
+        }
+        this.layer = layer;
+        this.startPos = startPos;
+        this.cache = cache;
+        try {
+            matmul.pool().parallelFor(batch * heads, headTask);
+        } finally {
+            this.cache = null;
+        }
+        matmul.matMat(wo, mixed, batch, out);
+    }
+
+    /** Softmax attention of (token, head) pairs {@code [from, to)} over the cached positions. */
+    private void attendHeads(int worker, int from, int to) {
+        float[] s = scores[worker];
+        int group = heads / kvHeads;
+        for (int i = from; i < to; i++) {
+            int b = i / heads;
+            int h = i % heads;
+            int kvHead = h / group;
+            int positions = startPos + b + 1;
+            int qAt = (b * heads + h) * headSize;
+            for (int t = 0; t < positions; t++) {
+                s[t] = cache.dotKey(layer, t, kvHead * headSize, q, qAt, headSize) * scale;
+            }
+            FloatOps.softmax(s, 0, positions);
+            int outAt = (b * heads + h) * valueHeadSize;
+            Arrays.fill(mixed, outAt, outAt + valueHeadSize, 0f);
+            for (int t = 0; t < positions; t++) {
+                cache.addValue(layer, t, kvHead * valueHeadSize, s[t], mixed, outAt, valueHeadSize);
+            }
+        }
+    }
+
+    private static void addBias(float[] x, int offset, float[] bias) {
+        if (bias != null) {
+            FloatOps.add(x, offset, bias, 0, bias.length);
+        }
+    }
+
+    private void normHeads(float[] x, int offset, int count, float[] weight) {
+        for (int h = 0; h < count; h++) {
+            FloatOps.rmsNorm(x, offset + h * headSize, x, offset + h * headSize, weight, headSize, config.rmsEps());
+        }
+    }
+}

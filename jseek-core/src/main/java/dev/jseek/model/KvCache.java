@@ -1,0 +1,134 @@
+package dev.jseek.model;
+
+import dev.jseek.tensor.FloatOps;
+
+/**
+ * One sequence's keys and values for every layer and position, F32 or F16. Rows are
+ * {@code kvHeads * headSize} wide and indexed by position.
+ */
+public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
+
+    public enum Type { F32, F16 }
+
+    protected final int layers;
+    protected final int capacity;
+    protected final int keyWidth;
+    protected final int valueWidth;
+
+    KvCache(int layers, int capacity, int keyWidth, int valueWidth) {
+        this.layers = layers;
+        this.capacity = capacity;
+        this.keyWidth = keyWidth;
+        this.valueWidth = valueWidth;
+    }
+
+    public static KvCache create(Type type, int layers, int capacity, int keyWidth, int valueWidth) {
+        long bytes = (long) layers * capacity * (keyWidth + valueWidth) * (type == Type.F32 ? 4 : 2);
+        long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        if (bytes > free) {
+            throw new ModelException(String.format("a %s KV cache for %d positions needs %,d MiB but only %,d MiB of heap is free;"
+                    + " use a smaller -c or raise -Xmx", type, capacity, bytes >> 20, free >> 20));
+        }
+        return type == Type.F32 ? new F32(layers, capacity, keyWidth, valueWidth) : new F16(layers, capacity, keyWidth, valueWidth);
+    }
+
+    /** Positions the cache holds. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Stores the key and value rows of {@code position}. */
+    public abstract void store(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset);
+
+    /** {@code q[qOffset..qOffset+n) · key row of position, starting at element keyOffset}. */
+    public abstract float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n);
+
+    /** {@code out[outOffset..] += weight * key row of position, from element keyOffset} (MLA reads its latent this way). */
+    public abstract void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n);
+
+    /** {@code out[outOffset..] += weight * value row of position, from element valueOffset}. */
+    public abstract void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n);
+
+    static final class F32 extends KvCache {
+        private final float[][] keys;
+        private final float[][] values;
+
+        F32(int layers, int capacity, int keyWidth, int valueWidth) {
+            super(layers, capacity, keyWidth, valueWidth);
+            keys = new float[layers][capacity * keyWidth];
+            values = new float[layers][capacity * valueWidth];
+        }
+
+        @Override
+        public void store(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
+            System.arraycopy(key, keyOffset, keys[layer], position * keyWidth, keyWidth);
+            System.arraycopy(value, valueOffset, values[layer], position * valueWidth, valueWidth);
+        }
+
+        @Override
+        public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
+            return FloatOps.dot(keys[layer], position * keyWidth + keyOffset, q, qOffset, n);
+        }
+
+        @Override
+        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
+            FloatOps.axpy(out, outOffset, weight, keys[layer], position * keyWidth + keyOffset, n);
+        }
+
+        @Override
+        public void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n) {
+            FloatOps.axpy(out, outOffset, weight, values[layer], position * valueWidth + valueOffset, n);
+        }
+    }
+
+    /** Half the memory of F32; values are rounded to the nearest half float on the way in. */
+    static final class F16 extends KvCache {
+        private final short[][] keys;
+        private final short[][] values;
+
+        F16(int layers, int capacity, int keyWidth, int valueWidth) {
+            super(layers, capacity, keyWidth, valueWidth);
+            keys = new short[layers][capacity * keyWidth];
+            values = new short[layers][capacity * valueWidth];
+        }
+
+        @Override
+        public void store(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
+            short[] k = keys[layer];
+            for (int i = 0, at = position * keyWidth; i < keyWidth; i++) {
+                k[at + i] = Float.floatToFloat16(key[keyOffset + i]);
+            }
+            short[] v = values[layer];
+            for (int i = 0, at = position * valueWidth; i < valueWidth; i++) {
+                v[at + i] = Float.floatToFloat16(value[valueOffset + i]);
+            }
+        }
+
+        @Override
+        public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
+            short[] k = keys[layer];
+            int at = position * keyWidth + keyOffset;
+            float sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += Float.float16ToFloat(k[at + i]) * q[qOffset + i];
+            }
+            return sum;
+        }
+
+        @Override
+        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
+            addHalves(keys[layer], position * keyWidth + keyOffset, weight, out, outOffset, n);
+        }
+
+        @Override
+        public void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n) {
+            addHalves(values[layer], position * valueWidth + valueOffset, weight, out, outOffset, n);
+        }
+
+        private static void addHalves(short[] row, int at, float weight, float[] out, int outOffset, int n) {
+            for (int i = 0; i < n; i++) {
+                out[outOffset + i] += weight * Float.float16ToFloat(row[at + i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.jseek.model;
+
+import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.MatMul;
+import dev.jseek.tensor.RangeTask;
+import dev.jseek.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * DeepSeek's multi-head latent attention with a latent cache: per position only the normalised
+ * KV latent c (kvLoraRank) and the shared RoPE key k_pe (ropeDim) are kept. Attention runs in
+ * the latent space with the absorbed projections, as the DeepSeek-V2 paper describes:
+ * score = (W_UK^T q_nope) . c + q_pe . k_pe, and a head's output is W_UV (sum_t p_t c_t).
+ */
+final class MultiHeadLatentAttention implements Attention {
+
+    private final ModelConfig.Mla mla;
+    private final Rope rope;
+    private final MatMul matmul;
+    private final Tensor wq;          // E -> H*(dn+dr), when queries are not compressed
+    private final Tensor wqA;         // E -> Rq
+    private final float[] qANorm;
+    private final Tensor wqB;         // Rq -> H*(dn+dr)
+    private final Tensor wkvA;        // E -> R + dr
+    private final float[] kvANorm;
+    private final Tensor[] keyUp;     // per head: R rows of dn (W_UK^T), or in the legacy layout dn rows of R (W_UK)
+    private final Tensor[] valueUp;   // per head: dv rows of R (W_UV)
+    private final Tensor wo;          // H*dv -> E
+    private final float rmsEps;
+
+    private final int heads;
+    private final int queryHeadSize;
+    private final int rank;
+    private final float scale;
+    private final float[] qA;
+    private final float[] q;
+    private final float[] kv;
+    private final float[] mixed;
+    private final float[][] scores;
+    private final float[][] latentQuery;
+    private final float[][] latentOut;
+    private final float[][] rowScratch;
+    private final RangeTask headTask = this::attendHeads;
+
+    private int layer;
+    private int startPos;
+    private KvCache cache;
+
+    MultiHeadLatentAttention(ModelConfig config, Rope rope, float scale, MatMul matmul, Tensor wq, Tensor wqA, float[] qANorm,
+                             Tensor wqB, Tensor wkvA, float[] kvANorm, Tensor[] keyUp, Tensor[] valueUp, Tensor wo,
+                             Workspace ws, int maxBatch, int contextCapacity) {
+        this.mla = config.mla();
+        this.rope = rope;
+        this.matmul = matmul;
+        this.wq = wq;
+        this.wqA = wqA;
+        this.qANorm = qANorm;
+        this.wqB = wqB;
+        this.wkvA = wkvA;
+        this.kvANorm = kvANorm;
+        this.keyUp = keyUp;
+        this.valueUp = valueUp;
+        this.wo = wo;
+        this.rmsEps = config.rmsEps();
+        this.heads = config.heads();
+        this.queryHeadSize = mla.nopeDim() + mla.ropeDim();
+        this.rank = mla.kvLoraRank();
+        this.scale = scale;
+        this.qA = mla.qLoraRank() > 0 ? ws.floats("mla.qa", maxBatch * mla.qLoraRank()) : null;
+        this.q = ws.floats("attn.q", maxBatch * heads * queryHeadSize);
+        this.kv = ws.floats("mla.kv", maxBatch * (rank + mla.ropeDim()));
+        this.mixed = ws.floats("attn.mixed", maxBatch * heads * mla.valueDim());
+        int threads = matmul.pool().threads();
+        this.scores = ws.perWorker("attn.scores", threads, contextCapacity);
+        this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
+        this.latentOut = ws.perWorker("mla.olatent", threads, rank);
+        this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
+    }
+
+    @Override
+    public void forward(int layer, float[] xn, int batch, int startPos, KvCache cache, float[] out) {
+        int qWidth = heads * queryHeadSize;
+        int kvWidth = rank + mla.ropeDim();
+        if (wq != null) {
+            matmul.matMat(wq, xn, batch, q);
+        } else {
+            int rq = mla.qLoraRank();
+            matmul.matMat(wqA, xn, batch, qA);
+            for (int b = 0; b < batch; b++) {
+                FloatOps.rmsNorm(qA, b * rq, qA, b * rq, qANorm, rq, rmsEps);
+            }
+            matmul.matMat(wqB, qA, batch, q);
+        }
+        matmul.matMat(wkvA, xn, batch, kv);
+        for (int b = 0; b < batch; b++) {
+            int pos = startPos + b;
+            FloatOps.rmsNorm(kv, b * kvWidth, kv, b * kvWidth, kvANorm, rank, rmsEps);
+            rope.apply(q, b * qWidth + mla.nopeDim(), heads, queryHeadSize, pos);
+            rope.apply(kv, b * kvWidth + rank, 1, kvWidth, pos);
+            cache.store(layer, pos, kv, b * kvWidth, kv, 0);
+        }
+        this.layer = layer;
+        this.startPos = startPos;
+        this.cache = cache;
+        try {
+            matmul.pool().parallelFor(batch * heads, headTask);
+        } finally {
+            this.cache = null;
+        }
+        matmul.matMat(wo, mixed, batch, out);
+    }
+
+    /** Absorbed attention of (token, head) pairs {@code [from, to)} over the cached latents. */
+    private void attendHeads(int worker, int from, int to) {
+        float[] s = scores[worker];
+        float[] qLatent = latentQuery[worker];
+        float[] oLatent = latentOut[worker];
+        int dn = mla.nopeDim();
+        int dr = mla.ropeDim();
+        int dv = mla.valueDim();
+        for (int i = from; i < to; i++) {
+            int b = i / heads;
+            int h = i % heads;
+            int qAt = (b * heads + h) * queryHeadSize;
+            absorbQuery(h, qAt, qLatent, worker);
+            int positions = startPos + b + 1;
+            for (int t = 0; t < positions; t++) {
+                float score = cache.dotKey(layer, t, 0, qLatent, 0, rank) + cache.dotKey(layer, t, rank, q, qAt + dn, dr);
+                s[t] = score * scale;
+            }
+            FloatOps.softmax(s, 0, positions);
+            Arrays.fill(oLatent, 0f);
+            for (int t = 0; t < positions; t++) {
+                cache.addKey(layer, t, 0, s[t], oLatent, 0, rank);
+            }
+            Tensor wUV = valueUp[h];
+            int outAt = (b * heads + h) * dv;
+            for (int d = 0; d < dv; d++) {
+                mixed[outAt + d] = wUV.dotRow(d, oLatent, 0);
+            }
+        }
+    }
+
+    /** {@code qLatent = W_UK^T q_nope} for head {@code h}. */
+    private void absorbQuery(int h, int qAt, float[] qLatent, int worker) {
+        Tensor wUK = keyUp[h];
+        if (!mla.legacyKvB()) {
+            for (int r = 0; r < rank; r++) {
+                qLatent[r] = wUK.dotRow(r, q, qAt);
+            }
+            return;
+        }
+        // The legacy attn_kv_b stores W_UK itself (dn rows of R): add up its rows weighted by q_nope.
+        float[] row = rowScratch[worker];
+        Arrays.fill(qLatent, 0f);
+        for (int d = 0; d < mla.nopeDim(); d++) {
+            wUK.dequantizeRow(d, row, 0);
+            FloatOps.axpy(qLatent, 0, q[qAt + d], row, 0, rank);
+        }
+    }
+}

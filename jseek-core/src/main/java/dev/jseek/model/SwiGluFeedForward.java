@@ -1,0 +1,35 @@
+package dev.jseek.model;
+
+import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.MatMul;
+import dev.jseek.tensor.Tensor;
+
+/** {@code down(silu(gate(x)) * up(x))}, the feed-forward of llama-family models. */
+final class SwiGluFeedForward implements FeedForward {
+
+    private final MatMul matmul;
+    private final Tensor gate;
+    private final Tensor up;
+    private final Tensor down;
+    private final int hidden;
+    private final float[] gateOut;
+    private final float[] upOut;
+
+    SwiGluFeedForward(MatMul matmul, Tensor gate, Tensor up, Tensor down, Workspace ws, int maxBatch) {
+        this.matmul = matmul;
+        this.gate = gate;
+        this.up = up;
+        this.down = down;
+        this.hidden = Math.toIntExact(gate.rows());
+        this.gateOut = ws.floats("ffn.gate", maxBatch * hidden);
+        this.upOut = ws.floats("ffn.up", maxBatch * hidden);
+    }
+
+    @Override
+    public void forward(float[] xn, int batch, float[] out) {
+        matmul.matMat(gate, xn, batch, gateOut);
+        matmul.matMat(up, xn, batch, upOut);
+        FloatOps.swiglu(gateOut, 0, upOut, 0, batch * hidden);
+        matmul.matMat(down, gateOut, batch, out);
+    }
+}

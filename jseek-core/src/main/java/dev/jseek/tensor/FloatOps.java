@@ -1,0 +1,107 @@
+package dev.jseek.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The element-wise float operations of a forward pass, on slices of float arrays. */
+public final class FloatOps {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private FloatOps() {
+    }
+
+    /**
+     * {@code out = x / rms(x) * weight} over {@code n} elements. The sum of squares is kept in
+     * double, as ggml does, so long rows lose nothing to rounding.
+     */
+    public static void rmsNorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight, int n, float eps) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xOffset + i];
+            sum += v * v;
+        }
+        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, xOffset + i).mul(scale).mul(FloatVector.fromArray(F, weight, i))
+                    .intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) {
+            out[outOffset + i] = x[xOffset + i] * scale * weight[i];
+        }
+    }
+
+    /** In-place softmax of {@code x[offset..offset+n)}; the normaliser is summed in double. */
+    public static void softmax(float[] x, int offset, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[offset + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        scale(x, offset, n, inv);
+    }
+
+    /** {@code x[offset..offset+n) *= s}. */
+    public static void scale(float[] x, int offset, int n, float s) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, offset + i).mul(s).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] *= s;
+        }
+    }
+
+    /** {@code y[yOffset..] += x[xOffset..]} over {@code n} elements. */
+    public static void add(float[] y, int yOffset, float[] x, int xOffset, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, y, yOffset + i).add(FloatVector.fromArray(F, x, xOffset + i)).intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] += x[xOffset + i];
+        }
+    }
+
+    /** {@code y[yOffset..] += a * x[xOffset..]} over {@code n} elements. */
+    public static void axpy(float[] y, int yOffset, float a, float[] x, int xOffset, int n) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, xOffset + i).fma(av, FloatVector.fromArray(F, y, yOffset + i)).intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
+
+    /** Dot product of two float slices. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}, with silu(x) = x / (1 + e^-x). */
+    public static void swiglu(float[] gate, int gateOffset, float[] up, int upOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[gateOffset + i];
+            gate[gateOffset + i] = g / (1f + (float) Math.exp(-g)) * up[upOffset + i];
+        }
+    }
+}

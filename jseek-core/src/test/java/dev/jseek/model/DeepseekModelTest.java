@@ -1,0 +1,132 @@
+package dev.jseek.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jseek.tensor.MatMul;
+import dev.jseek.tensor.WorkerPool;
+import dev.jseek.testdata.DeepseekReference;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * deepseek2 (MLA + MoE) against the references of README-deepseek2.md, with an F32 cache:
+ * test A (exact engine vs the float64 reference, every prompt position and every teacher-forced
+ * decode step), test B/C against llama.cpp's logits, and the free greedy run on F32/F16 files.
+ */
+class DeepseekModelTest {
+
+    private static final WorkerPool POOL = new WorkerPool(2);
+    private static final MatMul MATMUL = new MatMul(POOL);
+
+    @AfterAll
+    static void closePool() {
+        POOL.close();
+    }
+
+    static List<DeepseekReference> references() {
+        return DeepseekReference.all();
+    }
+
+    static Model load(DeepseekReference ref) throws IOException {
+        return ModelLoader.load(ref.file(), MATMUL, new ModelLoader.Options(256, 16));
+    }
+
+    /** Max |a - b| of each row of {@code vocab} values. */
+    private static double[] rowMaxAbs(float[] a, float[] b, int vocab) {
+        assertEquals(a.length, b.length, "shapes");
+        double[] out = new double[a.length / vocab];
+        for (int i = 0; i < a.length; i++) {
+            out[i / vocab] = Math.max(out[i / vocab], Math.abs(a[i] - b[i]));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("references")
+    void promptLogits(DeepseekReference ref) throws IOException {
+        int[] prompt = ref.promptIds();
+        try (Model model = load(ref)) {
+            int vocab = model.config().vocabSize();
+            float[] actual = new float[prompt.length * vocab];
+            model.forward(prompt, 0, prompt.length, 0, model.newCache(KvCache.Type.F32), actual, true);
+
+            double[] vsRef = rowMaxAbs(actual, ref.floats("ref_logits_file"), vocab);
+            double a = Arrays.stream(vsRef).max().orElseThrow();
+            double tolA = ref.tolerance("A_exact_engine_vs_ref_logits_max_abs_all_positions");
+            assertTrue(a <= tolA, ref + ": test A, max |diff| vs the float64 reference " + a + " > " + tolA
+                    + " " + Arrays.toString(vsRef));
+
+            float[] llama = ref.floats("logits_file");
+            double[] vsLlama = rowMaxAbs(actual, llama, vocab);
+            double tolB = ref.tolerance("B_vs_llama_logits_max_abs_all_positions");
+            double tolC = ref.tolerance("C_vs_llama_logits_median_over_positions_of_max_abs");
+            if (!Double.isNaN(tolB)) {
+                double b = Arrays.stream(vsLlama).max().orElseThrow();
+                assertTrue(b <= tolB, ref + ": test B, max |diff| vs llama.cpp " + b + " > " + tolB);
+            } else {
+                double[] sorted = vsLlama.clone();
+                Arrays.sort(sorted);
+                double median = (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
+                assertTrue(median <= tolC, ref + ": test C, median per-position max |diff| vs llama.cpp " + median + " > " + tolC);
+            }
+            int agree = 0;
+            for (int p = 0; p < prompt.length; p++) {
+                if (DenseModelTest.argmax(actual, p * vocab, vocab) == DenseModelTest.argmax(llama, p * vocab, vocab)) {
+                    agree++;
+                }
+            }
+            double minAgreement = ref.tolerance("top1_agreement_vs_llama_min");
+            assertTrue(agree >= minAgreement * prompt.length, ref + ": top-1 agreement " + agree + "/" + prompt.length);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("references")
+    void teacherForcedDecodeSteps(DeepseekReference ref) throws IOException {
+        int[] prompt = ref.promptIds();
+        int[] greedy = ref.greedyIds();
+        float[] expected = ref.floats("ref_greedy_logits_file");
+        try (Model model = load(ref)) {
+            int vocab = model.config().vocabSize();
+            KvCache cache = model.newCache(KvCache.Type.F32);
+            float[] actual = new float[greedy.length * vocab];
+            float[] row = new float[vocab];
+            model.forward(prompt, 0, prompt.length, 0, cache, row, false);
+            System.arraycopy(row, 0, actual, 0, vocab);
+            for (int s = 1; s < greedy.length; s++) {
+                model.forward(greedy, s - 1, 1, prompt.length + s - 1, cache, row, false);
+                System.arraycopy(row, 0, actual, s * vocab, vocab);
+            }
+            double[] diffs = rowMaxAbs(actual, expected, vocab);
+            double max = Arrays.stream(diffs).max().orElseThrow();
+            double tolA = ref.tolerance("A_exact_engine_vs_ref_logits_max_abs_all_positions");
+            assertTrue(max <= tolA, ref + ": decode steps vs the float64 reference " + max + " > " + tolA);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("references")
+    void freeGreedyRunOnFloatFiles(DeepseekReference ref) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ref.type().equals("F32") || ref.type().equals("F16"),
+                ref + ": quantized files are checked by teacher forcing (README-deepseek2.md, step 4)");
+        int[] prompt = ref.promptIds();
+        int[] expected = ref.greedyIds();
+        try (Model model = load(ref)) {
+            KvCache cache = model.newCache(KvCache.Type.F32);
+            float[] logits = new float[model.config().vocabSize()];
+            model.forward(prompt, 0, prompt.length, 0, cache, logits, false);
+            int[] actual = new int[expected.length];
+            for (int i = 0; i < expected.length; i++) {
+                actual[i] = DenseModelTest.argmax(logits, 0, logits.length);
+                model.forward(actual, i, 1, prompt.length + i, cache, logits, false);
+            }
+            assertArrayEquals(expected, actual, ref + ": greedy ids");
+        }
+    }
+}
