@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MatMulTest {
 
-    /** Error allowed, relative to the sum of |w_i x_i|: float rounding over 256-long rows. */
-    private static final double TOLERANCE = 2e-6;
+    /**
+     * Error allowed, relative to the sum of |w_i x_i|: a few float epsilons (float sums over
+     * 256-long rows stay below 1e-7 of it on every type; a wrong row or block is off by far more).
+     */
+    private static final double TOLERANCE = 5e-7;
     private static final int[] BATCHES = {1, 3, 17};
 
     private static final List<MatMul> MATMULS = new ArrayList<>();
@@ -60,23 +62,13 @@ class MatMulTest {
             assertTrue(weights.size() >= 3, "zoo." + type + " has 2-D " + type + " weights");
             Tensor big = weights.stream().max((a, b) -> Long.compare(a.rows(), b.rows())).orElseThrow();
             // 37 rows: neither the tile height nor any thread count divides it.
-            weights.add(new Tensor(big.name() + "[0:37]", type, new long[] {big.shape()[0], 37},
-                    big.data().asSlice(0, 37 * big.rowBytes())));
-            skipWhileKernelIsPlaceholder(big);
+            weights.add(big.rows(0, 37, big.name() + "[0:37]"));
             Random random = new Random(type.id);
             for (Tensor w : weights) {
                 for (int batch : BATCHES) {
                     check(w, batch, random);
                 }
             }
-        }
-    }
-
-    private static void skipWhileKernelIsPlaceholder(Tensor w) {
-        try {
-            w.dequantizeRow(0, new float[w.rowLength()], 0);
-        } catch (UnsupportedOperationException e) {
-            Assumptions.abort(w.type() + " kernel not merged yet: " + e.getMessage());
         }
     }
 

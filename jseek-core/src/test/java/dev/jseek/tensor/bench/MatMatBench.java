@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1) // the first second or two run the Vector API interpreted
 @Measurement(iterations = 5, time = 1)
 @Fork(1) // the forked JVM inherits this JVM's flags (the Vector API module, -XX:MaxVectorSize)
 public class MatMatBench {
