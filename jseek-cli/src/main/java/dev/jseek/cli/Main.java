@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Pure-Java inference for DeepSeek-family models on any CPU.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, TokenizeCommand.class,
                 DetokenizeCommand.class, TemplateCommand.class, RunCommand.class, ChatCommand.class, EvalCommand.class,
-                PerplexityCommand.class, SynthCommand.class, PullCommand.class, ListCommand.class, RmCommand.class})
+                PerplexityCommand.class, BenchCommand.class, SynthCommand.class, PullCommand.class, ListCommand.class, RmCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

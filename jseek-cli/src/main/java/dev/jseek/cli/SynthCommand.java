@@ -1,10 +1,8 @@
 package dev.jseek.cli;
 
 import dev.jseek.model.SyntheticModel;
-import dev.jseek.tensor.GgmlType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +25,7 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "ARCH", description = "Architecture (implied by the shape; checked when given).")
     String arch;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Tensor type of the weight matrices (default: Q4_0).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Tensor type of the weight matrices, or Q4_K_M / Q4_K_S as llama-quantize mixes them (default: Q4_0).")
     String type = "Q4_0";
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the model.")
@@ -42,22 +40,14 @@ final class SynthCommand implements Callable<Integer> {
         if (arch != null && !arch.equals(s.arch())) {
             throw new Cli.UserError("shape " + s.name() + " is a " + s.arch() + " model, not " + arch);
         }
-        GgmlType t;
-        try {
-            t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new Cli.UserError("unknown tensor type '" + type + "'");
-        }
-        if (!t.isSupported() || !t.kernel().canQuantize()) {
-            throw new Cli.UserError("cannot write " + t + " weights yet (no quantizer for it)");
-        }
+        SyntheticModel.Scheme t = SyntheticModel.Scheme.of(type);
         Path dir = output.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new Cli.UserError("no such directory: " + dir);
         }
         long start = System.nanoTime();
         SyntheticModel.write(s, t, seed, output);
-        spec.commandLine().getOut().printf("wrote %s (%s, %s, %,d bytes) in %.1f s%n", output, s.name(), t,
+        spec.commandLine().getOut().printf("wrote %s (%s, %s, %,d bytes) in %.1f s%n", output, s.name(), t.name(),
                 Files.size(output), (System.nanoTime() - start) / 1e9);
         return 0;
     }

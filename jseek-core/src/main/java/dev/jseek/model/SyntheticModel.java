@@ -73,20 +73,61 @@ public final class SyntheticModel {
                         + String.join(", ", SHAPES.stream().map(Shape::name).toList()) + ")"));
     }
 
-    /** Writes a model of {@code shape} with every 2-D weight in {@code type} (norms, biases and router stay F32). */
-    public static void write(Shape s, GgmlType type, long seed, Path out) throws IOException {
+    /**
+     * Which type each weight matrix gets: one type for all, or a llama-quantize mix such as
+     * Q4_K_M (Q4_K, with Q6_K for the output and for attn_v / ffn_down in the layers where
+     * llama.cpp spends more bits).
+     */
+    public record Scheme(String name, GgmlType base, GgmlType more) {
+
+        public static Scheme of(String name) {
+            String n = name.toUpperCase(Locale.ROOT);
+            if (n.equals("Q4_K_M")) {
+                return new Scheme(n, GgmlType.Q4_K, GgmlType.Q6_K);
+            }
+            if (n.equals("Q4_K_S")) {
+                return new Scheme(n, GgmlType.Q4_K, GgmlType.Q4_K);
+            }
+            GgmlType t;
+            try {
+                t = GgmlType.valueOf(n);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException("unknown tensor type '" + name + "'");
+            }
+            if (!t.isSupported() || !t.kernel().canQuantize()) {
+                throw new ModelException("cannot write " + t + " weights (no quantizer for it)");
+            }
+            return new Scheme(n, t, t);
+        }
+
+        GgmlType type(String tensor, int layer, int layers, long rowLength) {
+            boolean moreBits = tensor.equals("output.weight")
+                    || ((tensor.contains("attn_v") || tensor.contains("ffn_down")) && usesMoreBits(layer, layers));
+            return typeFor(moreBits ? more : base, rowLength);
+        }
+
+        /** llama.cpp's use_more_bits: the first and last eighth of the layers, and every third between. */
+        private static boolean usesMoreBits(int layer, int layers) {
+            return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+        }
+    }
+
+    /** Writes a model of {@code shape} with weight matrices typed by {@code scheme} (norms, biases and router stay F32). */
+    public static void write(Shape s, Scheme scheme, long seed, Path out) throws IOException {
         GgufWriter w = new GgufWriter();
-        metadata(w, s, type);
+        metadata(w, s, scheme.name());
+        Typing type = new Typing(scheme, s.layers());
         Weights gen = new Weights(seed);
         int e = s.embedding();
-        w.add("token_embd.weight", typeFor(type, e), new long[] {e, s.vocab()}, gen.uniform(1.0));
+        type.add(w, "token_embd.weight", new long[] {e, s.vocab()}, gen.uniform(1.0));
         w.add("output_norm.weight", GgmlType.F32, new long[] {e}, gen.ones());
         if (!s.tiedOutput()) {
-            w.add("output.weight", typeFor(type, e), new long[] {e, s.vocab()}, gen.projection(e));
+            type.add(w, "output.weight", new long[] {e, s.vocab()}, gen.projection(e));
         }
         boolean deepseek = s.arch().equals("deepseek2");
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
+            type.layer = l;
             w.add(p + "attn_norm.weight", GgmlType.F32, new long[] {e}, gen.ones());
             w.add(p + "ffn_norm.weight", GgmlType.F32, new long[] {e}, gen.ones());
             if (deepseek) {
@@ -121,14 +162,14 @@ public final class SyntheticModel {
         return rowLength % fallback.blockSize == 0 ? fallback : GgmlType.F16;
     }
 
-    private static void attention(GgufWriter w, Weights gen, Shape s, GgmlType type, String p) {
+    private static void attention(GgufWriter w, Weights gen, Shape s, Typing type, String p) {
         int e = s.embedding();
         int q = s.heads() * s.headSize();
         int kv = s.kvHeads() * s.headSize();
-        w.add(p + "attn_q.weight", typeFor(type, e), new long[] {e, q}, gen.projection(e));
-        w.add(p + "attn_k.weight", typeFor(type, e), new long[] {e, kv}, gen.projection(e));
-        w.add(p + "attn_v.weight", typeFor(type, e), new long[] {e, kv}, gen.projection(e));
-        w.add(p + "attn_output.weight", typeFor(type, q), new long[] {q, e}, gen.projection(q));
+        type.add(w, p + "attn_q.weight", new long[] {e, q}, gen.projection(e));
+        type.add(w, p + "attn_k.weight", new long[] {e, kv}, gen.projection(e));
+        type.add(w, p + "attn_v.weight", new long[] {e, kv}, gen.projection(e));
+        type.add(w, p + "attn_output.weight", new long[] {q, e}, gen.projection(q));
         if (s.qkvBias()) {
             w.add(p + "attn_q.bias", GgmlType.F32, new long[] {q}, gen.uniform(0.3));
             w.add(p + "attn_k.bias", GgmlType.F32, new long[] {kv}, gen.uniform(0.3));
@@ -140,25 +181,25 @@ public final class SyntheticModel {
         }
     }
 
-    private static void latentAttention(GgufWriter w, Weights gen, Shape s, GgmlType type, String p) {
+    private static void latentAttention(GgufWriter w, Weights gen, Shape s, Typing type, String p) {
         int e = s.embedding();
         int h = s.heads();
         int qHead = s.nopeDim() + s.ropeDim();
         if (s.qLoraRank() > 0) {
-            w.add(p + "attn_q_a.weight", typeFor(type, e), new long[] {e, s.qLoraRank()}, gen.projection(e));
+            type.add(w, p + "attn_q_a.weight", new long[] {e, s.qLoraRank()}, gen.projection(e));
             w.add(p + "attn_q_a_norm.weight", GgmlType.F32, new long[] {s.qLoraRank()}, gen.ones());
-            w.add(p + "attn_q_b.weight", typeFor(type, s.qLoraRank()), new long[] {s.qLoraRank(), (long) h * qHead}, gen.projection(s.qLoraRank()));
+            type.add(w, p + "attn_q_b.weight", new long[] {s.qLoraRank(), (long) h * qHead}, gen.projection(s.qLoraRank()));
         } else {
-            w.add(p + "attn_q.weight", typeFor(type, e), new long[] {e, (long) h * qHead}, gen.projection(e));
+            type.add(w, p + "attn_q.weight", new long[] {e, (long) h * qHead}, gen.projection(e));
         }
-        w.add(p + "attn_kv_a_mqa.weight", typeFor(type, e), new long[] {e, s.kvLoraRank() + s.ropeDim()}, gen.projection(e));
+        type.add(w, p + "attn_kv_a_mqa.weight", new long[] {e, s.kvLoraRank() + s.ropeDim()}, gen.projection(e));
         w.add(p + "attn_kv_a_norm.weight", GgmlType.F32, new long[] {s.kvLoraRank()}, gen.ones());
-        w.add(p + "attn_k_b.weight", typeFor(type, s.nopeDim()), new long[] {s.nopeDim(), s.kvLoraRank(), h}, gen.projection(s.nopeDim()));
-        w.add(p + "attn_v_b.weight", typeFor(type, s.kvLoraRank()), new long[] {s.kvLoraRank(), s.valueDim(), h}, gen.projection(s.kvLoraRank()));
-        w.add(p + "attn_output.weight", typeFor(type, (long) h * s.valueDim()), new long[] {(long) h * s.valueDim(), e}, gen.projection(h * s.valueDim()));
+        type.add(w, p + "attn_k_b.weight", new long[] {s.nopeDim(), s.kvLoraRank(), h}, gen.projection(s.nopeDim()));
+        type.add(w, p + "attn_v_b.weight", new long[] {s.kvLoraRank(), s.valueDim(), h}, gen.projection(s.kvLoraRank()));
+        type.add(w, p + "attn_output.weight", new long[] {(long) h * s.valueDim(), e}, gen.projection(h * s.valueDim()));
     }
 
-    private static void experts(GgufWriter w, Weights gen, Shape s, GgmlType type, String p) {
+    private static void experts(GgufWriter w, Weights gen, Shape s, Typing type, String p) {
         int e = s.embedding();
         int fe = s.expertFeedForward();
         int n = s.experts();
@@ -166,24 +207,41 @@ public final class SyntheticModel {
         if (s.gating() == 2) {
             w.add(p + "exp_probs_b.bias", GgmlType.F32, new long[] {n}, gen.uniform(0.05));
         }
-        w.add(p + "ffn_gate_exps.weight", typeFor(type, e), new long[] {e, fe, n}, gen.projection(e));
-        w.add(p + "ffn_up_exps.weight", typeFor(type, e), new long[] {e, fe, n}, gen.projection(e));
-        w.add(p + "ffn_down_exps.weight", typeFor(type, fe), new long[] {fe, e, n}, gen.projection(fe));
+        type.add(w, p + "ffn_gate_exps.weight", new long[] {e, fe, n}, gen.projection(e));
+        type.add(w, p + "ffn_up_exps.weight", new long[] {e, fe, n}, gen.projection(e));
+        type.add(w, p + "ffn_down_exps.weight", new long[] {fe, e, n}, gen.projection(fe));
         if (s.shared() > 0) {
             feedForward(w, gen, type, p, "_shexp", e, fe * s.shared());
         }
     }
 
-    private static void feedForward(GgufWriter w, Weights gen, GgmlType type, String p, String suffix, int e, int hidden) {
-        w.add(p + "ffn_gate" + suffix + ".weight", typeFor(type, e), new long[] {e, hidden}, gen.projection(e));
-        w.add(p + "ffn_up" + suffix + ".weight", typeFor(type, e), new long[] {e, hidden}, gen.projection(e));
-        w.add(p + "ffn_down" + suffix + ".weight", typeFor(type, hidden), new long[] {hidden, e}, gen.projection(hidden));
+    private static void feedForward(GgufWriter w, Weights gen, Typing type, String p, String suffix, int e, int hidden) {
+        type.add(w, p + "ffn_gate" + suffix + ".weight", new long[] {e, hidden}, gen.projection(e));
+        type.add(w, p + "ffn_up" + suffix + ".weight", new long[] {e, hidden}, gen.projection(e));
+        type.add(w, p + "ffn_down" + suffix + ".weight", new long[] {hidden, e}, gen.projection(hidden));
     }
 
-    private static void metadata(GgufWriter w, Shape s, GgmlType type) {
+    /** The scheme's types for the layer being written. */
+    private static final class Typing {
+        private final Scheme scheme;
+        private final int layers;
+        int layer = -1;
+
+        Typing(Scheme scheme, int layers) {
+            this.scheme = scheme;
+            this.layers = layers;
+        }
+
+        /** Adds a weight matrix in the type the scheme gives it (its row length decides the fallbacks). */
+        void add(GgufWriter w, String tensor, long[] shape, GgufWriter.RowSource rows) {
+            w.add(tensor, scheme.type(tensor, layer, layers, shape[0]), shape, rows);
+        }
+    }
+
+    private static void metadata(GgufWriter w, Shape s, String typeName) {
         String a = s.arch();
         w.put("general.architecture", GgufValue.ofString(a));
-        w.put("general.name", GgufValue.ofString("synthetic " + s.name() + " " + type));
+        w.put("general.name", GgufValue.ofString("synthetic " + s.name() + " " + typeName));
         w.put(a + ".context_length", GgufValue.ofUint32(s.context()));
         w.put(a + ".embedding_length", GgufValue.ofUint32(s.embedding()));
         w.put(a + ".block_count", GgufValue.ofUint32(s.layers()));

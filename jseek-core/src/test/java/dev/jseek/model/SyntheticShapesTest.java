@@ -3,7 +3,6 @@ package dev.jseek.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jseek.gguf.GgufFile;
-import dev.jseek.tensor.GgmlType;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
 import java.io.IOException;
@@ -40,7 +39,7 @@ class SyntheticShapesTest {
     @MethodSource("shapes")
     void engineMatchesTheReference(String name, @TempDir Path dir) throws IOException {
         Path file = dir.resolve(name + ".gguf");
-        SyntheticModel.write(SyntheticModel.shape(name), GgmlType.F32, 11, file);
+        SyntheticModel.write(SyntheticModel.shape(name), SyntheticModel.Scheme.of("F32"), 11, file);
         try (Model model = ModelLoader.load(file, MATMUL, new ModelLoader.Options(64, 5));
              GgufFile raw = GgufFile.open(file)) {
             int vocab = model.config().vocabSize();
