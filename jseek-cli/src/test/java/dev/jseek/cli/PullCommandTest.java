@@ -53,6 +53,22 @@ class PullCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** The README's first command: run a model by name, pulled on first use, then offline from the store. */
+    @Test
+    void runByNamePullsOnFirstUse() {
+        Run first = run("run", "deepseek-r1:1.5b", "-p", "the cat", "-n", "4", "--seed", "2");
+        assertEquals(0, first.code, first.err);
+        assertTrue(first.err.contains("pulling deepseek-r1:1.5b: hf://" + REPO + "/" + Q4 + " (545 kB)"), first.err);
+        assertTrue(first.err.contains("[prefill"), first.err);
+        Run offline = run("run", "deepseek-r1:1.5b", "--offline", "-p", "the cat", "-n", "4", "--seed", "2");
+        assertEquals(0, offline.code, offline.err);
+        assertTrue(!offline.err.contains("pulling"), offline.err);
+        assertEquals(first.out, offline.out, "same seed, same reply");
+        Run missing = run("run", "deepseek-r1:7b", "--offline", "-p", "x");
+        assertEquals(1, missing.code);
+        assertTrue(missing.err.startsWith("jseek: deepseek-r1:7b is not in the store"), missing.err);
+    }
+
     @Test
     void pullListRemove() throws IOException {
         Run pull = run("pull", "deepseek-r1:1.5b");
