@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
-    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (default: read standard input).")
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (default: a line typed on the terminal, or all of standard input).")
     String prompt;
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the prompt from FILE.")
@@ -122,6 +122,17 @@ final class RunCommand implements Callable<Integer> {
         }
         if (promptFile != null) {
             return Files.readString(Cli.existingFile(promptFile), StandardCharsets.UTF_8);
+        }
+        if (System.console() != null) {
+            // On a terminal, one line is the prompt: nobody should have to know about Ctrl-D.
+            PrintWriter err = spec.commandLine().getErr();
+            err.print("prompt> ");
+            err.flush();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (line == null || line.isBlank()) {
+                throw new Cli.UserError("no prompt given (type one, or use -p TEXT or -f FILE)");
+            }
+            return line;
         }
         return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     }
