@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jseek.gguf.GgufFile;
 import dev.jseek.template.ChatRequest;
 import dev.jseek.template.ChatTemplate;
+import dev.jseek.testdata.TemplateReference;
 import dev.jseek.testdata.TestData;
 import dev.jseek.tokenizer.TokenType;
 import dev.jseek.tokenizer.Tokenizer;
@@ -16,11 +17,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ChatPromptTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Clock CLOCK = Clock.fixed(LocalDateTime.of(2026, 11, 29, 12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+    private static final ObjectMapper JSON = TemplateReference.JSON;
+    private static final Clock CLOCK = TemplateReference.CLOCK;
     private static final Map<String, ChatPrompt> PROMPTS = new HashMap<>();
     private static JsonNode renders;
 
@@ -58,7 +56,6 @@ class ChatPromptTest {
     }
 
     /** The context of the matching renders.json entry, as a request. */
-    @SuppressWarnings("unchecked")
     private static synchronized ChatRequest request(JsonNode vector) throws IOException {
         if (renders == null) {
             renders = JSON.readTree(TestData.file("templates/renders.json").toFile());
@@ -66,11 +63,7 @@ class ChatPromptTest {
         for (JsonNode entry : renders) {
             if (entry.get("template").equals(vector.get("template")) && entry.get("case").equals(vector.get("case"))
                     && entry.get("add_generation_prompt").equals(vector.get("add_generation_prompt"))) {
-                Map<String, Object> vars = new LinkedHashMap<>(JSON.convertValue(entry.get("context"), Map.class));
-                List<Map<String, Object>> messages = (List<Map<String, Object>>) vars.remove("messages");
-                List<Map<String, Object>> tools = (List<Map<String, Object>>) vars.remove("tools");
-                boolean agp = (Boolean) vars.remove("add_generation_prompt");
-                return new ChatRequest(messages, tools, agp, vars);
+                return TemplateReference.request(entry.get("context"));
             }
         }
         throw new IllegalStateException("no render for " + vector);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jseek.gguf.GgufFile;
+import dev.jseek.testdata.TemplateReference;
 import dev.jseek.testdata.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,13 +61,13 @@ class BuiltinTemplateTest {
     })
     void embeddedTemplateWinsAndMatchesReference(String file, String reference) throws IOException {
         try (GgufFile f = GgufFile.open(TestData.file(file))) {
-            ChatTemplate template = ChatTemplate.forModel(f.metadata()).withClock(TemplateProbesTest.REFERENCE_CLOCK);
+            ChatTemplate template = ChatTemplate.forModel(f.metadata()).withClock(TemplateReference.CLOCK);
             assertEquals(Files.readString(TestData.file("templates/" + reference)), template.source());
             int compared = 0;
-            for (JsonNode entry : TemplateProbesTest.JSON.readTree(TestData.file("templates/renders.json").toFile())) {
+            for (JsonNode entry : TemplateReference.JSON.readTree(TestData.file("templates/renders.json").toFile())) {
                 if (entry.get("template").asText().equals(reference) && !entry.get("expected").isNull()
                         && !entry.get("context").has("enable_thinking")) {
-                    ChatRequest recorded = TemplateRendersTest.request(entry.get("context"));
+                    ChatRequest recorded = TemplateReference.request(entry.get("context"));
                     // Only the conversation comes from the reference; BOS/EOS come from the GGUF.
                     ChatRequest request = new ChatRequest(recorded.messages(), recorded.tools(), recorded.addGenerationPrompt(), Map.of());
                     assertEquals(entry.get("expected").asText(), template.render(request), entry.get("case").asText());

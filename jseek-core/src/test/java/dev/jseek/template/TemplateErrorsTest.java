@@ -1,5 +1,6 @@
 package dev.jseek.template;
 
+import dev.jseek.testdata.TemplateReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TemplateErrorsTest {
 
     private static String render(String source, Map<String, ?> variables) {
-        return Template.parse(source).render(variables, TemplateProbesTest.REFERENCE_CLOCK);
+        return Template.parse(source).render(variables, TemplateReference.CLOCK);
     }
 
     @Test
@@ -60,9 +61,9 @@ class TemplateErrorsTest {
     @Test
     void oneParseRendersManyTimesWithoutSharedState() {
         Template t = Template.parse("{% set ns = namespace(n=0) %}{% for x in xs %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }}");
-        assertEquals("6", t.render(Map.of("xs", List.of(1, 2, 3)), TemplateProbesTest.REFERENCE_CLOCK));
-        assertEquals("6", t.render(Map.of("xs", List.of(1, 2, 3)), TemplateProbesTest.REFERENCE_CLOCK));
-        assertEquals("0", t.render(Map.of("xs", List.of()), TemplateProbesTest.REFERENCE_CLOCK));
+        assertEquals("6", t.render(Map.of("xs", List.of(1, 2, 3)), TemplateReference.CLOCK));
+        assertEquals("6", t.render(Map.of("xs", List.of(1, 2, 3)), TemplateReference.CLOCK));
+        assertEquals("0", t.render(Map.of("xs", List.of()), TemplateReference.CLOCK));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.jseek.template;
 
+import dev.jseek.testdata.TemplateReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -25,7 +26,7 @@ class TemplateInterpreterTest {
     static Stream<Arguments> cases() throws IOException {
         List<Arguments> cases = new ArrayList<>();
         try (InputStream in = TemplateInterpreterTest.class.getResourceAsStream("interpreter-cases.json")) {
-            for (JsonNode c : TemplateProbesTest.JSON.readTree(in)) {
+            for (JsonNode c : TemplateReference.JSON.readTree(in)) {
                 cases.add(Arguments.of(c.get("template").asText(), c));
             }
         }
@@ -35,13 +36,13 @@ class TemplateInterpreterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void behavesLikeJinja2(String source, JsonNode c) {
-        Map<String, Object> context = TemplateProbesTest.plain(c.get("context"));
+        Map<String, Object> context = TemplateReference.plain(c.get("context"));
         if (c.has("expected")) {
-            assertEquals(c.get("expected").asText(), Template.parse(source).render(context, TemplateProbesTest.REFERENCE_CLOCK));
+            assertEquals(c.get("expected").asText(), Template.parse(source).render(context, TemplateReference.CLOCK));
             return;
         }
         TemplateException e = assertThrows(TemplateException.class,
-                () -> Template.parse(source).render(context, TemplateProbesTest.REFERENCE_CLOCK));
+                () -> Template.parse(source).render(context, TemplateReference.CLOCK));
         JsonNode error = c.get("error");
         if (error.get("type").asText().equals("TemplateSyntaxError")) {
             // How a parse error is worded is ours; that it is one is jinja2's.

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jseek.testdata.TemplateReference;
 import dev.jseek.testdata.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -29,7 +29,7 @@ class TemplateRendersTest {
 
     static Stream<Arguments> renders() throws IOException {
         List<Arguments> cases = new ArrayList<>();
-        for (JsonNode entry : TemplateProbesTest.JSON.readTree(TestData.file("templates/renders.json").toFile())) {
+        for (JsonNode entry : TemplateReference.JSON.readTree(TestData.file("templates/renders.json").toFile())) {
             cases.add(Arguments.of(entry.get("template").asText(), entry.get("case").asText(),
                     entry.get("add_generation_prompt").asBoolean(), entry));
         }
@@ -40,28 +40,18 @@ class TemplateRendersTest {
         return PARSED.computeIfAbsent(name, n -> {
             try {
                 return ChatTemplate.compile(Files.readString(TestData.file("templates/" + n)))
-                        .withClock(TemplateProbesTest.REFERENCE_CLOCK);
+                        .withClock(TemplateReference.CLOCK);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
     }
 
-    /** The reference's keyword arguments as a request: everything beyond messages, tools and the flag is an extra variable. */
-    @SuppressWarnings("unchecked")
-    static ChatRequest request(JsonNode context) {
-        Map<String, Object> variables = new LinkedHashMap<>(TemplateProbesTest.plain(context));
-        List<Map<String, Object>> messages = (List<Map<String, Object>>) variables.remove("messages");
-        List<Map<String, Object>> tools = (List<Map<String, Object>>) variables.remove("tools");
-        boolean addGenerationPrompt = (Boolean) variables.remove("add_generation_prompt");
-        return new ChatRequest(messages, tools, addGenerationPrompt, variables);
-    }
-
     @ParameterizedTest(name = "{0} {1} agp={2}")
     @MethodSource("renders")
     void rendersLikeTransformers(String templateName, String caseName, boolean addGenerationPrompt, JsonNode entry) {
         ChatTemplate template = template(templateName);
-        ChatRequest request = request(entry.get("context"));
+        ChatRequest request = TemplateReference.request(entry.get("context"));
         if (!entry.get("expected").isNull()) {
             assertEquals(entry.get("expected").asText(), template.render(request));
             return;
