@@ -44,6 +44,10 @@ final class ModelOptions {
     @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache type: f32 or f16 (default: f16).")
     String kvType = "f16";
 
+    @Option(names = "--act8", description = "Round activations as llama.cpp's CPU backend does before each product with "
+            + "quantized weights, to compare with its logits (default: exact float math).")
+    boolean llamaCppActivations;
+
     KvCache.Type kvCacheType() {
         return switch (kvType.toLowerCase(Locale.ROOT)) {
             case "f32" -> KvCache.Type.F32;
@@ -89,6 +93,6 @@ final class ModelOptions {
             throw new Cli.UserError("-c must be positive, not " + context);
         }
         kvCacheType();
-        return ModelLoader.load(modelFile(), new MatMul(pool), new ModelLoader.Options(context, 64));
+        return ModelLoader.load(modelFile(), new MatMul(pool, llamaCppActivations), new ModelLoader.Options(context, 64));
     }
 }

@@ -40,6 +40,25 @@ class EvalCommandTest {
         }
     }
 
+    /** With --act8 the logits of a quantized model come within llama.cpp's tighter act8 tolerance. */
+    @Test
+    void act8LogitsComeCloserToLlamaCpp(@TempDir Path dir) throws IOException {
+        DenseReference ref = DenseReference.all().stream()
+                .filter(r -> r.model().equals("llama-spm") && r.type().equals("Q8_0")).findFirst().orElseThrow();
+        String ids = Arrays.stream(ref.promptIds()).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        Path out = dir.resolve("logits.f32");
+        InspectCommandTest.Run r = InspectCommandTest.run("eval", "-m", ref.file().toString(), "--prompt-ids", ids,
+                "--logits-out", out.toString(), "--kv-type", "f32", "--act8");
+        assertEquals(0, r.code(), r.err());
+        float[] expected = ref.logits();
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        double maxAbs = 0;
+        for (float e : expected) {
+            maxAbs = Math.max(maxAbs, Math.abs(b.getFloat() - e));
+        }
+        assertTrue(maxAbs <= ref.tolAct8(), "max |diff| " + maxAbs + " > " + ref.tolAct8());
+    }
+
     @Test
     void badInputIsOneLine(@TempDir Path dir) {
         String model = DenseReference.all().get(0).file().toString();

@@ -34,9 +34,18 @@ public final class MatMul {
     private float[] x;
     private float[] out;
 
+    /** Rounds activations as llama.cpp does before each product, or null for exact float math. */
+    private final ActivationRounding rounding;
+
     public MatMul(WorkerPool pool) {
+        this(pool, false);
+    }
+
+    /** @param llamaCppActivations round activations as llama.cpp's CPU backend does (see {@link ActivationRounding}) */
+    public MatMul(WorkerPool pool, boolean llamaCppActivations) {
         this.pool = pool;
         this.scratch = new float[pool.threads()][0];
+        this.rounding = llamaCppActivations ? new ActivationRounding() : null;
     }
 
     public WorkerPool pool() {
@@ -104,6 +113,9 @@ public final class MatMul {
                     + r + " needed for " + w.name());
         }
         this.kernel = w.type().kernel();
+        if (rounding != null) {
+            x = rounding.apply(w.type(), x, (int) (batch * n));
+        }
         this.data = w.data();
         this.rowBytes = w.rowBytes();
         this.rowLength = (int) n;

@@ -17,7 +17,7 @@ import java.util.List;
  * every prompt position, greedy continuation, perplexity and the tolerances for its type.
  */
 public record DenseReference(String model, String type, Path file, JsonNode manifest, JsonNode entry,
-                      double tolMaxAbs, double tolRms, double tolPplRel) {
+                      double tolMaxAbs, double tolRms, double tolPplRel, double tolAct8) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String[] MODELS = {"zoo", "llama-spm", "llama3", "qwen2", "qwen3"};
@@ -41,20 +41,29 @@ public record DenseReference(String model, String type, Path file, JsonNode mani
                     double maxAbs;
                     double rms;
                     double ppl;
+                    double act8;
                     if (tol != null) {
                         maxAbs = tol.get("tol_exact").asDouble();
                         rms = tol.get("tol_rms").asDouble();
                         ppl = tol.get("tol_ppl_rel").asDouble();
+                        act8 = tol.get("tol_act8").asDouble();
                     } else {
                         // Types only the zoo has: the README's rule, twice llama.cpp's measured
-                        // distance from the float64 reference for this file.
+                        // distance from the float64 reference; with activation rounding, the
+                        // tolerance of the type's activation family (Q8_0 blocks or Q8_K blocks),
+                        // since a rounding-boundary flip can happen in any file of a family.
                         JsonNode measured = entry.get("llama_vs_numpy_f64");
                         maxAbs = 2 * measured.get("max_abs").asDouble();
                         rms = 2 * measured.get("rms").asDouble();
                         ppl = Double.NaN;
+                        act8 = switch (type) {
+                            case "Q4_1", "Q5_0", "Q5_1", "IQ4_NL" -> tolerances.get("Q8_0").get("tol_act8").asDouble();
+                            case "Q2_K", "Q3_K", "Q5_K", "Q6_K", "IQ4_XS" -> tolerances.get("Q4_K").get("tol_act8").asDouble();
+                            default -> 2 * entry.get("llama_vs_numpy_f64_act8").get("max_abs").asDouble();
+                        };
                     }
                     refs.add(new DenseReference(model, type, TestData.file("models/" + entry.get("file").asText()),
-                            manifest, entry, maxAbs, rms, ppl));
+                            manifest, entry, maxAbs, rms, ppl, act8));
                 }
             }
             return refs;
