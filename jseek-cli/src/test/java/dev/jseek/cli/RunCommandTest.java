@@ -103,6 +103,13 @@ class RunCommandTest {
         assertEquals("jseek: --logit-bias expects ID=BIAS (e.g. 13=-inf), not 'oops'", bias.err().strip());
         InspectCommandTest.Run threads = InspectCommandTest.run("run", "-m", model, "-p", "x", "-t", "0");
         assertEquals("jseek: -t must be between 1 and 1024, not 0", threads.err().strip());
+        InspectCommandTest.Run hugeContext = InspectCommandTest.run("run", "-m", model, "-p", "x", "-c", "2000000000");
+        assertEquals(1, hugeContext.code());
+        assertTrue(hugeContext.err().startsWith("jseek: a context of 2000000000 positions is too large"), hugeContext.err());
+        InspectCommandTest.Run bigContext = InspectCommandTest.run("run", "-m", model, "-p", "x", "-c", "10000000");
+        assertEquals(1, bigContext.code());
+        assertEquals(1, bigContext.err().strip().lines().count(), bigContext.err());
+        assertTrue(bigContext.err().contains("KV cache for 10000000 positions needs"), bigContext.err());
         InspectCommandTest.Run missing = InspectCommandTest.run("run", "-m", "nope.gguf", "-p", "x");
         assertEquals("jseek: no such file: nope.gguf", missing.err().strip());
         InspectCommandTest.Run vocabOnly = InspectCommandTest.run("run", "-m", TestData.file("tokenizer/ggml-vocab-qwen2.gguf").toString(), "-p", "x");

@@ -23,13 +23,21 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     }
 
     public static KvCache create(Type type, int layers, int capacity, int keyWidth, int valueWidth) {
+        checkFits(type, layers, capacity, keyWidth, valueWidth);
+        return type == Type.F32 ? new F32(layers, capacity, keyWidth, valueWidth) : new F16(layers, capacity, keyWidth, valueWidth);
+    }
+
+    /** Fails with a clear message when a cache of this size cannot be made, before anything is allocated. */
+    static void checkFits(Type type, int layers, int capacity, int keyWidth, int valueWidth) {
+        if ((long) capacity * Math.max(keyWidth, valueWidth) > Integer.MAX_VALUE - 8) {
+            throw new ModelException("a context of " + capacity + " positions is too large for this model's cache; use a smaller -c");
+        }
         long bytes = (long) layers * capacity * (keyWidth + valueWidth) * (type == Type.F32 ? 4 : 2);
         long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
         if (bytes > free) {
             throw new ModelException(String.format("a %s KV cache for %d positions needs %,d MiB but only %,d MiB of heap is free;"
                     + " use a smaller -c or raise -Xmx", type, capacity, bytes >> 20, free >> 20));
         }
-        return type == Type.F32 ? new F32(layers, capacity, keyWidth, valueWidth) : new F16(layers, capacity, keyWidth, valueWidth);
     }
 
     /** Positions the cache holds. */

@@ -44,6 +44,8 @@ public final class ModelLoader {
         ModelMetadata md = new ModelMetadata(file.metadata());
         ModelConfig c = ModelConfig.from(md);
         int context = options.contextSize() > 0 ? options.contextSize() : Math.min(c.contextLength(), DEFAULT_CONTEXT);
+        // The smallest cache a session will need must fit before any buffer is sized by the context.
+        KvCache.checkFits(KvCache.Type.F16, c.layers(), context, c.cacheKeyWidth(), c.cacheValueWidth());
         Weights w = new Weights(file);
         int e = c.embeddingLength();
         Tensor embedding = w.required("token_embd.weight", e, c.vocabSize());
