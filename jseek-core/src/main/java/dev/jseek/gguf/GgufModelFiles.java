@@ -106,6 +106,11 @@ public final class GgufModelFiles implements AutoCloseable {
         return new GgufModelFiles(parts, tensors, byName);
     }
 
+    /** The first part's path, as the model's name in messages. */
+    public String source() {
+        return parts.getFirst().source();
+    }
+
     /** The model's metadata: the first part's, split keys included. */
     public GgufMetadata metadata() {
         return parts.getFirst().metadata();

@@ -1,6 +1,6 @@
 package dev.jseek.model;
 
-import dev.jseek.gguf.GgufFile;
+import dev.jseek.gguf.GgufModelFiles;
 import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.Tensor;
@@ -17,7 +17,7 @@ public final class Model implements AutoCloseable {
     record Block(float[] attentionNorm, Attention attention, float[] feedForwardNorm, FeedForward feedForward) {
     }
 
-    private final GgufFile file;
+    private final GgufModelFiles file;
     private final ModelConfig config;
     private final MatMul matmul;
     private final Tensor tokenEmbedding;
@@ -33,7 +33,7 @@ public final class Model implements AutoCloseable {
     /** Logits of a whole batch when they land at an offset of the caller's array; made on first use. */
     private float[] batchLogits;
 
-    Model(GgufFile file, ModelConfig config, MatMul matmul, Tensor tokenEmbedding, Block[] blocks, float[] outputNorm,
+    Model(GgufModelFiles file, ModelConfig config, MatMul matmul, Tensor tokenEmbedding, Block[] blocks, float[] outputNorm,
           Tensor output, int maxBatch, int contextCapacity) {
         this.file = file;
         this.config = config;
@@ -54,7 +54,8 @@ public final class Model implements AutoCloseable {
         return config;
     }
 
-    public GgufFile file() {
+    /** The model's file (or the parts of a split model). */
+    public GgufModelFiles file() {
         return file;
     }
 

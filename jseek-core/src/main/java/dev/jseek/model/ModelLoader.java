@@ -1,6 +1,6 @@
 package dev.jseek.model;
 
-import dev.jseek.gguf.GgufFile;
+import dev.jseek.gguf.GgufModelFiles;
 import dev.jseek.gguf.ModelMetadata;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.Tensor;
@@ -26,8 +26,9 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /** Loads the model in {@code path}: one GGUF file, or the first part of a split model. */
     public static Model load(Path path, MatMul matmul, Options options) throws IOException {
-        GgufFile file = GgufFile.open(path);
+        GgufModelFiles file = GgufModelFiles.open(path);
         try {
             return build(file, matmul, options);
         } catch (RuntimeException e) {
@@ -36,8 +37,8 @@ public final class ModelLoader {
         }
     }
 
-    /** Builds a model over an open file; the model closes the file. */
-    public static Model build(GgufFile file, MatMul matmul, Options options) {
+    /** Builds a model over open files; the model closes them. */
+    public static Model build(GgufModelFiles file, MatMul matmul, Options options) {
         if (file.architecture() == null) {
             throw new ModelException(file.source() + " has no general.architecture: not a model (a vocabulary-only file?)");
         }

@@ -1,15 +1,15 @@
 package dev.jseek.model;
 
-import dev.jseek.gguf.GgufFile;
+import dev.jseek.gguf.GgufModelFiles;
 import dev.jseek.tensor.Tensor;
 import java.util.Arrays;
 
 /** Finds a model's tensors by their llama.cpp names and checks their shapes before use. */
 final class Weights {
 
-    private final GgufFile file;
+    private final GgufModelFiles file;
 
-    Weights(GgufFile file) {
+    Weights(GgufModelFiles file) {
         this.file = file;
     }
 

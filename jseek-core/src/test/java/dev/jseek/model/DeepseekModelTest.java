@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jseek.gguf.GgufFile;
+import dev.jseek.gguf.GgufSplitter;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
 import dev.jseek.testdata.DeepseekReference;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -113,7 +119,7 @@ class DeepseekModelTest {
     @ParameterizedTest
     @MethodSource("references")
     void freeGreedyRunOnFloatFiles(DeepseekReference ref) throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ref.type().equals("F32") || ref.type().equals("F16"),
+        Assumptions.assumeTrue(ref.type().equals("F32") || ref.type().equals("F16"),
                 ref + ": quantized files are checked by teacher forcing (README-deepseek2.md, step 4)");
         int[] prompt = ref.promptIds();
         int[] expected = ref.greedyIds();
@@ -127,6 +133,26 @@ class DeepseekModelTest {
                 model.forward(actual, i, 1, prompt.length + i, cache, logits, false);
             }
             assertArrayEquals(expected, actual, ref + ": greedy ids");
+        }
+    }
+
+    /** A model split into parts (llama.cpp's gguf-split layout) loads from its first part and computes the same. */
+    @Test
+    void splitModelLoadsFromItsFirstPart(@TempDir Path dir) throws IOException {
+        DeepseekReference ref = references().stream().filter(r -> r.toString().equals("deepseek2-v3.Q4_0")).findFirst().orElseThrow();
+        Path first;
+        try (GgufFile whole = GgufFile.open(ref.file())) {
+            first = GgufSplitter.split(whole, dir, "v3", 3);
+        }
+        int[] prompt = ref.promptIds();
+        try (Model split = ModelLoader.load(first, MATMUL, new ModelLoader.Options(64, 16)); Model whole = load(ref)) {
+            int vocab = whole.config().vocabSize();
+            float[] a = new float[prompt.length * vocab];
+            float[] b = new float[prompt.length * vocab];
+            split.forward(prompt, 0, prompt.length, 0, split.newCache(KvCache.Type.F32), a, true);
+            whole.forward(prompt, 0, prompt.length, 0, whole.newCache(KvCache.Type.F32), b, true);
+            assertArrayEquals(b, a);
+            assertEquals(3, split.file().parts().size());
         }
     }
 }
