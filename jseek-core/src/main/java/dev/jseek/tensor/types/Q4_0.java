@@ -2,6 +2,7 @@ package dev.jseek.tensor.types;
 
 import static dev.jseek.tensor.types.Simd.B16;
 import static dev.jseek.tensor.types.Simd.F;
+import static dev.jseek.tensor.types.Simd.L;
 import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -9,7 +10,9 @@ import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Blocks of 32 weights in 18 bytes: fp16 scale d, then 16 bytes whose low nibbles are weights
@@ -19,6 +22,7 @@ public final class Q4_0 implements TypeKernel {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -33,16 +37,25 @@ public final class Q4_0 implements TypeKernel {
         }
     }
 
+    /**
+     * Bytes widen to int lanes first and the nibbles are split there: x86 has no byte shift, so
+     * splitting them in byte lanes costs more than the wider int lanes (+26% measured in
+     * isolation on AVX2).
+     */
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
         FloatVector total = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int xi = xOffset + i;
             ByteVector q = ByteVector.fromMemorySegment(B16, src, offset + 2, LE);
-            ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            FloatVector acc = Simd.dot16(lo, x, xi, FloatVector.zero(F));
-            acc = Simd.dot16(hi, x, xi + 16, acc);
+            FloatVector acc = FloatVector.zero(F);
+            for (int p = 0; p < Simd.PARTS; p++) {
+                IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                FloatVector lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                acc = lo.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+                acc = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * L), acc);
+            }
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
         return total.reduceLanes(VectorOperators.ADD);
