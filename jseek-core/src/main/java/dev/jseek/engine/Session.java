@@ -2,7 +2,6 @@ package dev.jseek.engine;
 
 import dev.jseek.model.KvCache;
 import dev.jseek.model.Model;
-import java.util.Arrays;
 
 /**
  * One sequence's state: its KV cache and the tokens the cache holds. Feeding a new prompt that
@@ -33,10 +32,6 @@ public final class Session {
     /** Positions left before the context is full. */
     public int remaining() {
         return tokens.length - length;
-    }
-
-    public int[] tokens() {
-        return Arrays.copyOf(tokens, length);
     }
 
     public void clear() {

@@ -21,10 +21,6 @@ public record GgufValue(GgufValueType type, Object value) {
         return new GgufValue(GgufValueType.INT32, v);
     }
 
-    public static GgufValue ofUint64(long v) {
-        return new GgufValue(GgufValueType.UINT64, v);
-    }
-
     public static GgufValue ofFloat32(float v) {
         return new GgufValue(GgufValueType.FLOAT32, v);
     }

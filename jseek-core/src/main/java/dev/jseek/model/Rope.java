@@ -45,10 +45,6 @@ public final class Rope {
         this.corrDims = yarnCorrectionDims(dims, originalContext, base, betaFast, betaSlow);
     }
 
-    public int dims() {
-        return dims;
-    }
-
     /** Rotates the first {@code dims} elements of each of {@code heads} vectors of {@code headSize} at {@code x[offset..]}. */
     public void apply(float[] x, int offset, int heads, int headSize, int position) {
         for (int i = 0; i < dims / 2; i++) {
