@@ -115,5 +115,6 @@ class RunCommandTest {
         InspectCommandTest.Run vocabOnly = InspectCommandTest.run("run", "-m", TestData.file("tokenizer/ggml-vocab-qwen2.gguf").toString(), "-p", "x");
         assertEquals(1, vocabOnly.code());
         assertEquals(1, vocabOnly.err().strip().lines().count(), vocabOnly.err());
+        assertTrue(vocabOnly.err().contains("holds no model weights (a vocabulary-only file?)"), vocabOnly.err());
     }
 }

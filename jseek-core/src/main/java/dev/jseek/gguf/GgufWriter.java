@@ -113,7 +113,12 @@ public final class GgufWriter {
     public void write(Path path) throws IOException {
         long alignment = alignment();
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".partial");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + path.getFileName(), ".partial");
+        } catch (IOException e) {
+            throw new IOException("cannot write " + path + " (" + e.getClass().getSimpleName() + " in " + dir + ")", e);
+        }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 Header h = new Header();

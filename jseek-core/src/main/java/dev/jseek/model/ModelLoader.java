@@ -39,8 +39,8 @@ public final class ModelLoader {
 
     /** Builds a model over open files; the model closes them. */
     public static Model build(GgufModelFiles file, MatMul matmul, Options options) {
-        if (file.architecture() == null) {
-            throw new ModelException(file.source() + " has no general.architecture: not a model (a vocabulary-only file?)");
+        if (file.architecture() == null || file.tensors().isEmpty()) {
+            throw new ModelException(file.source() + " holds no model weights (a vocabulary-only file?)");
         }
         ModelMetadata md = new ModelMetadata(file.metadata());
         ModelConfig c = ModelConfig.from(md);
