@@ -117,7 +117,7 @@ public final class GgufWriter {
         try {
             tmp = Files.createTempFile(dir, "." + path.getFileName(), ".partial");
         } catch (IOException e) {
-            throw new IOException("cannot write " + path + " (" + e.getClass().getSimpleName() + " in " + dir + ")", e);
+            throw new IOException("cannot write " + path + ": cannot create a file in " + dir, e);
         }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
