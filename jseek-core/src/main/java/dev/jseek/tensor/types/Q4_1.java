@@ -47,7 +47,7 @@ public final class Q4_1 implements TypeKernel {
             FloatVector m = FloatVector.broadcast(F, Float.float16ToFloat((short) (head >>> 16)));
             ByteVector q = ByteVector.fromMemorySegment(B16, src, offset + 4, LE);
             lo = Simd.dot16(q.and((byte) 0xF), d, m, x, xi, lo);
-            hi = Simd.dot16(q.lanewise(VectorOperators.LSHR, 4), d, m, x, xi + 16, hi);
+            hi = Simd.dot16(Simd.highNibbles(q), d, m, x, xi + 16, hi);
         }
         return lo.add(hi).reduceLanes(VectorOperators.ADD);
     }

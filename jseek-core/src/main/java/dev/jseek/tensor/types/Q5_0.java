@@ -47,7 +47,7 @@ public final class Q5_0 implements TypeKernel {
             int qh = (int) (head >>> 16);
             ByteVector q = ByteVector.fromMemorySegment(B16, src, offset + 6, LE);
             ByteVector lo = q.and((byte) 0xF).sub((byte) 16);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 16);
+            ByteVector hi = Simd.highNibbles(q).sub((byte) 16);
             FloatVector acc = Simd.dot16(lo, qh, x, xi, FloatVector.zero(F));
             acc = Simd.dot16(hi, qh >>> 16, x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) head)), total);

@@ -43,6 +43,15 @@ final class Simd {
         s.set(SHORT_LE, offset, Float.floatToFloat16(v));
     }
 
+    /**
+     * The high nibble of each byte. x86 has no byte shift: shifting 16-bit lanes and masking is
+     * faster than a byte-lane shift (measured on AVX2), and the mask drops the bits pulled in
+     * from the neighbouring byte.
+     */
+    static ByteVector highNibbles(ByteVector q) {
+        return q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
+    }
+
     /** C's roundf: halves go away from zero (Math.round would send -2.5 to -2). */
     static int roundf(float v) {
         return (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
