@@ -64,20 +64,6 @@ final class KQuantizer {
         return Float.float16ToFloat(h);
     }
 
-    /** The value of largest magnitude, sign kept (the first of equals); 0 for an all-zero run. */
-    static float signedExtreme(float[] x, int xo, int n) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xo + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xo + i];
-            }
-        }
-        return max;
-    }
-
     /**
      * Symmetric levels for {@code n} weights, -nmax..nmax-1 stored plus nmax, fitted by least
      * squares with weights x^2 (ggml's make_qx_quants, rmse_type 1, no importance): the scale
@@ -85,7 +71,7 @@ final class KQuantizer {
      * Returns the scale, 0 when every weight is (nearly) zero.
      */
     static float symmetricFit(int n, int nmax, float[] x, int xo, byte[] levels, int lo) {
-        float max = signedExtreme(x, xo, n);
+        float max = Simd.signedExtreme(x, xo, n);
         if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 levels[lo + i] = 0;
@@ -137,7 +123,7 @@ final class KQuantizer {
      * current fit prefers, keeping each move that improves the weighted (x^2) fit.
      */
     static float symmetricRefine(int n, int nmax, float[] x, int xo, byte[] levels, int lo) {
-        float max = signedExtreme(x, xo, n);
+        float max = Simd.signedExtreme(x, xo, n);
         if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 levels[lo + i] = 0;

@@ -89,16 +89,7 @@ public final class Q4_0 implements TypeKernel {
     public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int s = srcOffset + i;
-            float amax = 0;
-            float max = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[s + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -8;
+            float d = Simd.signedExtreme(src, s, BLOCK) / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
             Simd.putFp16(dst, offset, d);
             for (int j = 0; j < 16; j++) {

@@ -78,17 +78,8 @@ public final class Q4_1 implements TypeKernel {
     public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int s = srcOffset + i;
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[s + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = Simd.min(src, s, BLOCK);
+            float max = Simd.max(src, s, BLOCK);
             float d = (max - min) / 15;
             float id = d != 0 ? 1.0f / d : 0.0f;
             Simd.putFp16(dst, offset, d);
