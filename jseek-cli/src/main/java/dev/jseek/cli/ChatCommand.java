@@ -1,5 +1,6 @@
 package dev.jseek.cli;
 
+import dev.jseek.engine.ChatPrompt;
 import dev.jseek.engine.Generator;
 import dev.jseek.engine.Session;
 import dev.jseek.model.Model;
@@ -85,13 +86,14 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 messages.add(Map.of("role", "user", "content", line));
                 ChatRequest request = ChatRequest.of(messages);
-                int[] ids = conversation.prompt().encode(request);
+                ChatPrompt.Prompt prompt = conversation.prompt().encode(request);
+                int[] ids = prompt.ids();
                 if (ids.length >= session.remaining() + session.length()) {
                     messages.remove(messages.size() - 1);
                     err.println("(the conversation no longer fits the context; /clear to start over or raise -c)");
                     continue;
                 }
-                ReplyPrinter printer = new ReplyPrinter(out, ReasoningSplitter.forPrompt(conversation.prompt().render(request)),
+                ReplyPrinter printer = new ReplyPrinter(out, ReasoningSplitter.forPrompt(prompt.text()),
                         hideThink, terminal);
                 AtomicBoolean stop = new AtomicBoolean();
                 Generator.Result result;

@@ -2,6 +2,7 @@ package dev.jseek.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jseek.engine.ChatPrompt;
 import dev.jseek.engine.Generator;
 import dev.jseek.engine.Session;
 import dev.jseek.model.Model;
@@ -86,8 +87,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 messages.add(Map.of("role", "user", "content", promptText()));
                 ChatRequest request = ChatRequest.of(messages);
-                renderedPrompt = conversation.prompt().render(request);
-                ids = conversation.prompt().encode(request);
+                ChatPrompt.Prompt rendered = conversation.prompt().encode(request);
+                renderedPrompt = rendered.text();
+                ids = rendered.ids();
             }
             Generator.Request request = new Generator.Request(ids, sampling.params(conversation.reasons()), maxTokens,
                     sampling.stop, ignoreEos);

@@ -51,13 +51,12 @@ public final class ChatPrompt {
         return template;
     }
 
-    /** The rendered prompt, as text (for display and checks). */
-    public String render(ChatRequest request) {
-        return template.render(request);
+    /** A rendered prompt: its text (exactly the template's rendering) and its token ids. */
+    public record Prompt(String text, int[] ids) {
     }
 
-    /** The prompt's token ids; BOS comes from the template's text where it writes one. */
-    public int[] encode(ChatRequest request) {
+    /** Renders and tokenizes {@code request}; BOS comes from the template's text where it writes one. */
+    public Prompt encode(ChatRequest request) {
         List<String> originals = new ArrayList<>();
         List<Map<String, Object>> escaped = new ArrayList<>();
         for (Map<String, ?> m : request.messages()) {
@@ -85,7 +84,8 @@ public final class ChatPrompt {
         }
         int[] starts = plain.stream().mapToInt(r -> r[0]).toArray();
         int[] ends = plain.stream().mapToInt(r -> r[1]).toArray();
-        return tokenizer.encodeWithPlainRegions(text.toString(), false, starts, ends);
+        String prompt = text.toString();
+        return new Prompt(prompt, tokenizer.encodeWithPlainRegions(prompt, false, starts, ends));
     }
 
     /** Replaces control-token texts (and our own placeholder marks) in {@code s} by numbered placeholders. */
