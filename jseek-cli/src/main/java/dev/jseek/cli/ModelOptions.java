@@ -44,9 +44,10 @@ final class ModelOptions {
     @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache type: f32 or f16 (default: f16).")
     String kvType = "f16";
 
-    @Option(names = "--act8", description = "Round activations as llama.cpp's CPU backend does before each product with "
-            + "quantized weights, to compare with its logits (default: exact float math).")
-    boolean llamaCppActivations;
+    @Option(names = "--exact", description = "Multiply quantized weights with float activations (slower). By default "
+            + "activations are rounded to 8 bits before each product with quantized weights, as llama.cpp's CPU backend "
+            + "does: its results, and integer kernels for Q4_0 and Q4_K.")
+    boolean exactActivations;
 
     KvCache.Type kvCacheType() {
         return switch (kvType.toLowerCase(Locale.ROOT)) {
@@ -93,6 +94,6 @@ final class ModelOptions {
             throw new Cli.UserError("-c must be positive, not " + context);
         }
         kvCacheType();
-        return ModelLoader.load(modelFile(), new MatMul(pool, llamaCppActivations), new ModelLoader.Options(context, 64));
+        return ModelLoader.load(modelFile(), new MatMul(pool, !exactActivations), new ModelLoader.Options(context, 64));
     }
 }

@@ -25,7 +25,7 @@ class EvalCommandTest {
         String ids = Arrays.stream(ref.promptIds()).mapToObj(Integer::toString).collect(Collectors.joining(","));
         Path out = dir.resolve("logits.f32");
         InspectCommandTest.Run r = InspectCommandTest.run("eval", "-m", ref.file().toString(), "--prompt-ids", ids,
-                "--logits-out", out.toString(), "-t", "2", "--kv-type", "f32");
+                "--logits-out", out.toString(), "-t", "2", "--kv-type", "f32", "--exact");
         assertEquals(0, r.code(), r.err());
         float[] expected = ref.logits();
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
@@ -40,15 +40,15 @@ class EvalCommandTest {
         }
     }
 
-    /** With --act8 the logits of a quantized model come within llama.cpp's tighter act8 tolerance. */
+    /** By default (8-bit activations) the logits of a quantized model come within llama.cpp's tighter act8 tolerance. */
     @Test
-    void act8LogitsComeCloserToLlamaCpp(@TempDir Path dir) throws IOException {
+    void defaultLogitsComeWithinAct8Tolerance(@TempDir Path dir) throws IOException {
         DenseReference ref = DenseReference.all().stream()
                 .filter(r -> r.model().equals("llama-spm") && r.type().equals("Q8_0")).findFirst().orElseThrow();
         String ids = Arrays.stream(ref.promptIds()).mapToObj(Integer::toString).collect(Collectors.joining(","));
         Path out = dir.resolve("logits.f32");
         InspectCommandTest.Run r = InspectCommandTest.run("eval", "-m", ref.file().toString(), "--prompt-ids", ids,
-                "--logits-out", out.toString(), "--kv-type", "f32", "--act8");
+                "--logits-out", out.toString(), "--kv-type", "f32");
         assertEquals(0, r.code(), r.err());
         float[] expected = ref.logits();
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);

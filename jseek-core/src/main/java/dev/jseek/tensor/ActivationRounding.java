@@ -6,13 +6,15 @@ package dev.jseek.tensor;
  * scale for the 32-weight types, 8-bit blocks of 256 with a float scale for the K-quants and
  * IQ4_XS, fp16 or bf16 for those weights) and multiplies integers. Rounding the activations the
  * same way and then multiplying in float reproduces its results (the "act8" mode of the test
- * data); the engine's default is exact float math on the weights.
+ * data). The CLI runs this way by default; a single vector against Q4_0 or Q4_K weights skips the
+ * float copy and goes to the integer kernels ({@link Q8Activations}).
  */
 public final class ActivationRounding {
 
     private enum Partner { NONE, F16, BF16, Q8_0, Q8_K }
 
     private float[] buffer = new float[0];
+    private final Q8Activations q8 = new Q8Activations();
 
     /** The activations a product with {@code weights} sees: {@code x} itself, or a rounded copy. */
     float[] apply(GgmlType weights, float[] x, int n) {
@@ -35,18 +37,25 @@ public final class ActivationRounding {
                 }
             }
             case Q8_0 -> {
-                for (int b = 0; b < n; b += 32) {
-                    q8_0(x, b, buffer);
-                }
+                q8.quantize(Q8Activations.Format.Q8_0, x, n);
+                q8.expand(Q8Activations.Format.Q8_0, n, buffer);
             }
             case Q8_K -> {
-                for (int b = 0; b < n; b += 256) {
-                    q8_K(x, b, buffer);
-                }
+                q8.quantize(Q8Activations.Format.Q8_K, x, n);
+                q8.expand(Q8Activations.Format.Q8_K, n, buffer);
             }
             default -> throw new IllegalStateException();
         }
         return buffer;
+    }
+
+    /** The 8-bit blocks llama.cpp pairs with {@code weights}, or null when it pairs them with floats. */
+    static Q8Activations.Format int8Partner(GgmlType weights) {
+        return switch (partnerOf(weights)) {
+            case Q8_0 -> Q8Activations.Format.Q8_0;
+            case Q8_K -> Q8Activations.Format.Q8_K;
+            default -> null;
+        };
     }
 
     private static Partner partnerOf(GgmlType t) {
@@ -67,40 +76,5 @@ public final class ActivationRounding {
         }
         bits += 0x7fff + ((bits >>> 16) & 1);
         return Float.intBitsToFloat(bits & 0xffff0000);
-    }
-
-    /** ggml-cpu's quantize_row_q8_0 (x86): scale amax/127 stored as fp16, values x * 127/amax rounded half to even. */
-    private static void q8_0(float[] x, int at, float[] out) {
-        float amax = 0;
-        for (int i = 0; i < 32; i++) {
-            amax = Math.max(amax, Math.abs(x[at + i]));
-        }
-        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-        float id = amax != 0 ? 127f / amax : 0f;
-        for (int i = 0; i < 32; i++) {
-            out[at + i] = (float) Math.rint(x[at + i] * id) * d;
-        }
-    }
-
-    /** ggml's quantize_row_q8_K: scale -127/max of the signed extreme, values rounded half to even, at most 127. */
-    private static void q8_K(float[] x, int at, float[] out) {
-        float amax = 0;
-        float max = 0;
-        for (int i = 0; i < 256; i++) {
-            float a = Math.abs(x[at + i]);
-            if (a > amax) {
-                amax = a;
-                max = x[at + i];
-            }
-        }
-        if (amax == 0) {
-            java.util.Arrays.fill(out, at, at + 256, 0f);
-            return;
-        }
-        float iscale = -127f / max;
-        float d = 1 / iscale;
-        for (int i = 0; i < 256; i++) {
-            out[at + i] = Math.min(127, (int) Math.rint(iscale * x[at + i])) * d;
-        }
     }
 }

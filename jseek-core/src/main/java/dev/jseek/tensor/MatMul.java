@@ -22,6 +22,7 @@ public final class MatMul {
     private final WorkerPool pool;
     private final float[][] scratch;
     private final RangeTask vecTask = this::vecRange;
+    private final RangeTask int8VecTask = this::int8VecRange;
     private final RangeTask matTask = this::matRange;
 
     // The current call, set by the caller before the pool publishes it to the workers.
@@ -36,6 +37,9 @@ public final class MatMul {
 
     /** Rounds activations as llama.cpp does before each product, or null for exact float math. */
     private final ActivationRounding rounding;
+    /** With rounding: the current vector as 8-bit blocks, when the kernel multiplies integers. */
+    private final Q8Activations q8 = new Q8Activations();
+    private boolean int8;
 
     public MatMul(WorkerPool pool) {
         this(pool, false);
@@ -56,7 +60,7 @@ public final class MatMul {
     public void matVec(Tensor w, float[] x, float[] out) {
         prepare(w, x, 1, out);
         try {
-            pool.parallelFor(rows, vecTask);
+            pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {
             release();
         }
@@ -113,7 +117,11 @@ public final class MatMul {
                     + r + " needed for " + w.name());
         }
         this.kernel = w.type().kernel();
-        if (rounding != null) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(w.type());
+        this.int8 = rounding != null && batch == 1 && format != null && kernel.hasInt8Dot();
+        if (int8) {
+            q8.quantize(format, x, (int) n);
+        } else if (rounding != null) {
             x = rounding.apply(w.type(), x, (int) (batch * n));
         }
         this.data = w.data();
@@ -131,6 +139,12 @@ public final class MatMul {
         this.kernel = null;
         this.x = null;
         this.out = null;
+    }
+
+    private void int8VecRange(int worker, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength);
+        }
     }
 
     private void vecRange(int worker, int from, int to) {

@@ -18,6 +18,22 @@ public interface TypeKernel {
     /** The same dot product as a plain loop: the reference the vector path is tested against. */
     float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n);
 
+    /**
+     * Whether {@link #dot(MemorySegment, long, Q8Activations, int, int)} is implemented: an integer
+     * dot product with activations rounded to llama.cpp's 8-bit partner blocks of this type.
+     */
+    default boolean hasInt8Dot() {
+        return false;
+    }
+
+    /**
+     * Dot product of {@code n} weights with the rounded activations {@code x} from element
+     * {@code xOffset} (a multiple of their block), in integers where the weights allow.
+     */
+    default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
+    }
+
     /** Whether {@link #quantize} is implemented for this type. */
     default boolean canQuantize() {
         return false;

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,6 +56,54 @@ class KernelSimdTest {
                         x[i] = (float) random.nextGaussian();
                     }
                     check(type, row.n(), r, xOffset, row.weights(), row.offset(), dequantized, x);
+                }
+            }
+        }
+    }
+
+    static Stream<GgmlType> int8Types() {
+        return TypeCases.supported().filter(t -> t.kernel().hasInt8Dot());
+    }
+
+    /**
+     * The integer dot product with 8-bit activations agrees with a double-precision dot of the
+     * dequantized weights and the rounded activations, from the first block of x and from a
+     * later one, hot (JIT vector code) and cold.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("int8Types")
+    void int8DotMatchesRoundedActivations(GgmlType type) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
+        try (Arena arena = Arena.ofConfined()) {
+            Random random = new Random(99 + type.id);
+            for (int rep = 0; rep < 2; rep++) {
+                for (int n : new int[] {type.blockSize, 2 * type.blockSize, 3 * type.blockSize, 4096, 8192}) {
+                    Row row = quantizedRow(type, n, random, arena);
+                    float[] dequantized = new float[n];
+                    type.kernel().dequantize(row.weights(), row.offset(), dequantized, 0, n);
+                    for (int xOffset : new int[] {0, format.block}) {
+                        float[] x = gaussian(random, xOffset + n, 1);
+                        Q8Activations q8 = new Q8Activations();
+                        q8.quantize(format, x, x.length);
+                        float[] rounded = new ActivationRounding().apply(type, x, x.length);
+                        double exact = 0;
+                        double magnitude = 0;
+                        for (int i = 0; i < n; i++) {
+                            double p = (double) dequantized[i] * rounded[xOffset + i];
+                            exact += p;
+                            magnitude += Math.abs(p);
+                        }
+                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n);
+                        assertTrue(Math.abs(got - exact) <= 1e-5 * magnitude + 1e-30,
+                                type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + exact);
+                    }
+                }
+                // Second round with the kernel compiled.
+                Row hot = quantizedRow(type, 4096, random, arena);
+                Q8Activations q8 = new Q8Activations();
+                q8.quantize(format, gaussian(random, 4096, 1), 4096);
+                for (int i = 0; i < 5000; i++) {
+                    type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096);
                 }
             }
         }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * matVec and matMat against a float64 product of the dequantized rows, on every 2-D weight of
  * the zoo file of each type (random weights quantized by llama.cpp) plus a slice with an odd
- * row count, for 1, 2 and 3 threads.
+ * row count, for 1, 2 and 3 threads; and the same with llama.cpp's activation rounding (where
+ * matVec takes the integer kernels) against a float64 product on the rounded activations.
  */
 class MatMulTest {
 
@@ -32,11 +33,15 @@ class MatMulTest {
     private static final int[] BATCHES = {1, 3, 17};
 
     private static final List<MatMul> MATMULS = new ArrayList<>();
+    /** Products on llama.cpp's rounded activations (integer kernels where a type has them), one per pool. */
+    private static final List<MatMul> ROUNDING = new ArrayList<>();
 
     @BeforeAll
     static void pools() {
         for (int threads = 1; threads <= 3; threads++) {
-            MATMULS.add(new MatMul(new WorkerPool(threads)));
+            WorkerPool pool = new WorkerPool(threads);
+            MATMULS.add(new MatMul(pool));
+            ROUNDING.add(new MatMul(pool, true));
         }
     }
 
@@ -74,11 +79,19 @@ class MatMulTest {
 
     private static void check(Tensor w, int batch, Random random) {
         int n = w.rowLength();
-        int rows = (int) w.rows();
         float[] x = new float[batch * n];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
+        check(w, batch, x, x, MATMULS);
+        float[] rounded = new ActivationRounding().apply(w.type(), x, x.length).clone();
+        check(w, batch, x, rounded, ROUNDING);
+    }
+
+    /** The products of {@code matmuls} on {@code x} against a float64 product on {@code seen}, the activations they should use. */
+    private static void check(Tensor w, int batch, float[] x, float[] seen, List<MatMul> matmuls) {
+        int n = w.rowLength();
+        int rows = (int) w.rows();
         double[] want = new double[batch * rows];
         double[] scale = new double[batch * rows];
         float[] row = new float[n];
@@ -88,7 +101,7 @@ class MatMulTest {
                 double sum = 0;
                 double abs = 0;
                 for (int i = 0; i < n; i++) {
-                    double p = (double) row[i] * x[t * n + i];
+                    double p = (double) row[i] * seen[t * n + i];
                     sum += p;
                     abs += Math.abs(p);
                 }
@@ -96,7 +109,7 @@ class MatMulTest {
                 scale[t * rows + r] = abs;
             }
         }
-        for (MatMul mm : MATMULS) {
+        for (MatMul mm : matmuls) {
             float[] out = new float[batch * rows];
             Arrays.fill(out, Float.NaN);
             if (batch == 1) {

@@ -6,11 +6,13 @@ import static dev.jseek.tensor.types.Simd.L;
 import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -59,6 +61,35 @@ public final class Q4_0 implements TypeKernel {
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
         return total.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public boolean hasInt8Dot() {
+        return true;
+    }
+
+    /**
+     * Nibbles less 8 times the 8-bit activations in 16-bit lanes, one float multiply-add per
+     * block. One induction variable, so C2 drops the array bounds checks and unrolls.
+     */
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n) {
+        short[] v = x.values();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Simd.F);
+        int xb = xOffset / BLOCK;
+        for (int b = 0; b < n / BLOCK; b++) {
+            long at = offset + (long) b * BYTES;
+            int xi = xOffset + b * BLOCK;
+            float d = Simd.fp16(src, at) * xd[xb + b];
+            for (int p = 0; p < 16; p += Int8Simd.SL) {
+                ShortVector q = Int8Simd.bytes(src, at + 2 + p);
+                ShortVector products = q.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p)));
+                acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -10,10 +10,12 @@ import static dev.jseek.tensor.types.KQuants.scalesK4;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -72,6 +74,54 @@ public final class Q4_K implements TypeKernel {
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public boolean hasInt8Dot() {
+        return true;
+    }
+
+    /**
+     * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
+     * The loop runs over the row's 32-byte quant groups (two sub-blocks each) with one induction
+     * variable, which C2 unrolls; the mins come off in a second pass over the block headers,
+     * through the activations' sums, as in llama.cpp.
+     */
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n) {
+        short[] v = x.values();
+        float[] xd = x.scales();
+        int[] sums = x.sums();
+        int xb = xOffset / QK;
+        FloatVector acc = FloatVector.zero(Int8Simd.F);
+        for (int c = 0; c < n / 64; c++) {
+            int j = c & 3;
+            long blk = offset + (long) (c >> 2) * BYTES;
+            long scales = scalesK4(src, blk + 4);
+            float d = half(src, blk) * xd[xb + (c >> 2)];
+            int xi = xOffset + 64 * c;
+            ShortVector low = ShortVector.zero(Int8Simd.S);
+            ShortVector high = ShortVector.zero(Int8Simd.S);
+            for (int p = 0; p < 32; p += Int8Simd.SL) {
+                ShortVector q = Int8Simd.bytes(src, blk + 16 + 32 * j + p);
+                low = low.add(q.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
+                high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
+            }
+            acc = Int8Simd.pairSums(low).fma(FloatVector.broadcast(Int8Simd.F, d * byteOf(scales, 2 * j)), acc);
+            acc = Int8Simd.pairSums(high).fma(FloatVector.broadcast(Int8Simd.F, d * byteOf(scales, 2 * j + 1)), acc);
+        }
+        float offsets = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            long mins = minsK4(src, blk + 4);
+            int s16 = xOffset / 16 + 16 * b;
+            int minSum = 0;
+            for (int k = 0; k < 8; k++) {
+                minSum += byteOf(mins, k) * (sums[s16 + 2 * k] + sums[s16 + 2 * k + 1]);
+            }
+            offsets += half(src, blk + 2) * xd[xb + b] * minSum;
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - offsets;
     }
 
     @Override

@@ -1,0 +1,108 @@
+package dev.jseek.tensor;
+
+/**
+ * A vector of activations rounded to 8-bit integers in blocks, as llama.cpp's CPU backend rounds
+ * them before multiplying with quantized weights: {@link Format#Q8_0} (blocks of 32, scale
+ * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
+ * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
+ * multiply in, with each block's scale and the sums of its integers. One instance per caller,
+ * reused: the arrays grow when a longer vector arrives.
+ */
+public final class Q8Activations {
+
+    public enum Format {
+        /** Scale per 32 values; {@link #sums()} per 32. */
+        Q8_0(32, 32),
+        /** Scale per 256 values; {@link #sums()} per 16 (the K-quants' smallest sub-block). */
+        Q8_K(256, 16);
+
+        public final int block;
+        public final int sumRun;
+
+        Format(int block, int sumRun) {
+            this.block = block;
+            this.sumRun = sumRun;
+        }
+    }
+
+    private short[] values = new short[0];
+    private float[] scales = new float[0];
+    private int[] sums = new int[0];
+
+    /** Rounds {@code x[0..n)} ({@code n} a multiple of the format's block) into this holder. */
+    public void quantize(Format format, float[] x, int n) {
+        if (values.length < n) {
+            values = new short[n];
+            scales = new float[n / 32];
+            sums = new int[n / 16];
+        }
+        for (int b = 0; b < n / format.block; b++) {
+            int at = b * format.block;
+            scales[b] = format == Format.Q8_0 ? q8_0(x, at) : q8_K(x, at);
+        }
+        for (int s = 0; s < n / format.sumRun; s++) {
+            int sum = 0;
+            for (int i = s * format.sumRun; i < (s + 1) * format.sumRun; i++) {
+                sum += values[i];
+            }
+            sums[s] = sum;
+        }
+    }
+
+    /** The rounded values as floats, value times its block's scale, into {@code out[0..n)}. */
+    void expand(Format format, int n, float[] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = values[i] * scales[i / format.block];
+        }
+    }
+
+    /** The integers, -127..127 (Q8_0) or -128..127 (Q8_K). */
+    public short[] values() {
+        return values;
+    }
+
+    /** One scale per block: a value is {@code values()[i] * scales()[i / block]}. */
+    public float[] scales() {
+        return scales;
+    }
+
+    /** Sums of the integers over runs of {@link Format#sumRun}. */
+    public int[] sums() {
+        return sums;
+    }
+
+    /** ggml-cpu's quantize_row_q8_0 (x86): scale amax/127 stored as fp16, values x * 127/amax rounded half to even. */
+    private float q8_0(float[] x, int at) {
+        float amax = 0;
+        for (int i = 0; i < 32; i++) {
+            amax = Math.max(amax, Math.abs(x[at + i]));
+        }
+        float id = amax != 0 ? 127f / amax : 0f;
+        for (int i = 0; i < 32; i++) {
+            values[at + i] = (short) Math.rint(x[at + i] * id);
+        }
+        return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+    }
+
+    /** ggml's quantize_row_q8_K: scale -127/max of the signed extreme, values rounded half to even, at most 127. */
+    private float q8_K(float[] x, int at) {
+        float amax = 0;
+        float max = 0;
+        for (int i = 0; i < 256; i++) {
+            float a = Math.abs(x[at + i]);
+            if (a > amax) {
+                amax = a;
+                max = x[at + i];
+            }
+        }
+        if (amax == 0) {
+            java.util.Arrays.fill(values, at, at + 256, (short) 0);
+            return 0;
+        }
+        float iscale = -127f / max;
+        for (int i = 0; i < 256; i++) {
+            values[at + i] = (short) Math.min(127, (int) Math.rint(iscale * x[at + i]));
+        }
+        return 1 / iscale;
+    }
+}
