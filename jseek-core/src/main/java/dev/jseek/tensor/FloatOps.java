@@ -1,7 +1,6 @@
 package dev.jseek.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The element-wise float operations of a forward pass, on slices of float arrays. */
@@ -83,6 +82,40 @@ public final class FloatOps {
         }
     }
 
+    /**
+     * The sum of the lanes of {@code v}, always in the same order: lanes i and i + L/2 are paired
+     * until four are left, then (0 + 2) + (1 + 3). {@code reduceLanes(ADD)} may add in one order while a kernel is interpreted and in
+     * another once C2 has compiled it, so the same input could give a different last bit early in
+     * a run than later, and with activations rounded to 8 bits such a bit can change a sampled
+     * token: same seed, same output needs a fixed order.
+     */
+    public static float sum(VectorSpecies<Float> species, FloatVector v) {
+        // Adding to a zero of the known species gives C2 the exact vector class, which the
+        // lane extracts need to compile to instructions rather than calls on a boxed vector.
+        FloatVector w = FloatVector.zero(species).add(v);
+        return switch (species.length()) {
+            case 2 -> w.lane(0) + w.lane(1);
+            case 4 -> (w.lane(0) + w.lane(2)) + (w.lane(1) + w.lane(3));
+            case 8 -> sum8(w.lane(0), w.lane(1), w.lane(2), w.lane(3), w.lane(4), w.lane(5), w.lane(6), w.lane(7));
+            case 16 -> sum8(w.lane(0) + w.lane(8), w.lane(1) + w.lane(9), w.lane(2) + w.lane(10), w.lane(3) + w.lane(11),
+                    w.lane(4) + w.lane(12), w.lane(5) + w.lane(13), w.lane(6) + w.lane(14), w.lane(7) + w.lane(15));
+            default -> {
+                // Wider than 512 bits (SVE): the same halving on a copy.
+                float[] lanes = w.toArray();
+                for (int half = lanes.length / 2; half >= 4; half /= 2) {
+                    for (int i = 0; i < half; i++) {
+                        lanes[i] += lanes[i + half];
+                    }
+                }
+                yield (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+            }
+        };
+    }
+
+    private static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
+        return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+    }
+
     /** Dot product of two float slices. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         FloatVector acc = FloatVector.zero(F);
@@ -90,7 +123,7 @@ public final class FloatOps {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(F, acc);
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }

@@ -2,7 +2,6 @@ package dev.jseek.tensor;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -211,14 +210,14 @@ public final class MatMul {
             a03 = u.fma(q, a03);
             a13 = v.fma(q, a13);
         }
-        float s00 = a00.reduceLanes(VectorOperators.ADD);
-        float s01 = a01.reduceLanes(VectorOperators.ADD);
-        float s02 = a02.reduceLanes(VectorOperators.ADD);
-        float s03 = a03.reduceLanes(VectorOperators.ADD);
-        float s10 = a10.reduceLanes(VectorOperators.ADD);
-        float s11 = a11.reduceLanes(VectorOperators.ADD);
-        float s12 = a12.reduceLanes(VectorOperators.ADD);
-        float s13 = a13.reduceLanes(VectorOperators.ADD);
+        float s00 = FloatOps.sum(F, a00);
+        float s01 = FloatOps.sum(F, a01);
+        float s02 = FloatOps.sum(F, a02);
+        float s03 = FloatOps.sum(F, a03);
+        float s10 = FloatOps.sum(F, a10);
+        float s11 = FloatOps.sum(F, a11);
+        float s12 = FloatOps.sum(F, a12);
+        float s13 = FloatOps.sum(F, a13);
         for (; i < n; i++) {
             float u = w[i];
             float v = w[n + i];
@@ -253,7 +252,7 @@ public final class MatMul {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromArray(F, w, wo + i).fma(FloatVector.fromArray(F, x, xo + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = FloatOps.sum(F, a0.add(a1));
         for (; i < n; i++) {
             sum += w[wo + i] * x[xo + i];
         }

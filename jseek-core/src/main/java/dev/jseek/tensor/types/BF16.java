@@ -5,6 +5,7 @@ import static dev.jseek.tensor.types.Simd.L;
 import static dev.jseek.tensor.types.Simd.LE;
 import static dev.jseek.tensor.types.Simd.SHORT_LE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -46,7 +47,7 @@ public final class BF16 implements TypeKernel {
         for (; i <= n - L; i += L) {
             a0 = widen(src, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = FloatOps.sum(F, a0.add(a1));
         for (; i < n; i++) {
             sum += Float.intBitsToFloat(src.get(SHORT_LE, offset + 2L * i) << 16) * x[xOffset + i];
         }

@@ -5,10 +5,10 @@ import static dev.jseek.tensor.types.Simd.FLOAT_LE;
 import static dev.jseek.tensor.types.Simd.L;
 import static dev.jseek.tensor.types.Simd.LE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Plain little-endian IEEE floats, 4 bytes a weight, no blocks. */
 public final class F32 implements TypeKernel {
@@ -37,7 +37,7 @@ public final class F32 implements TypeKernel {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromMemorySegment(F, src, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = FloatOps.sum(F, a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             sum += src.get(FLOAT_LE, offset + 4L * i) * x[xOffset + i];
         }

@@ -5,6 +5,7 @@ import static dev.jseek.tensor.types.Simd.F;
 import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -49,7 +50,7 @@ public final class IQ4_NL implements TypeKernel {
             acc = Simd.dot16(hi, x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return total.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, total);
     }
 
     @Override

@@ -10,11 +10,11 @@ import static dev.jseek.tensor.types.KQuants.u16;
 import static dev.jseek.tensor.types.KQuants.u8;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * IQ4_XS: 256 weights in 8 sub-blocks of 32, 136 bytes: fp16 d, 16 bits of scale high pairs,
@@ -68,7 +68,7 @@ public final class IQ4_XS implements TypeKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(f, acc);
     }
 
     @Override

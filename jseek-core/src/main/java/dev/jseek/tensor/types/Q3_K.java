@@ -10,12 +10,12 @@ import static dev.jseek.tensor.types.KQuants.shl;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q3_K: 256 weights in 16 sub-blocks of 16, 110 bytes: 32 bytes of high bits, 64 bytes of
@@ -68,7 +68,7 @@ public final class Q3_K implements TypeKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(f, acc);
     }
 
     @Override

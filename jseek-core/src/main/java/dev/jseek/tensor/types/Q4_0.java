@@ -7,6 +7,7 @@ import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.jseek.tensor.Q8Activations;
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -60,7 +61,7 @@ public final class Q4_0 implements TypeKernel {
             }
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return total.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, total);
     }
 
     @Override
@@ -89,7 +90,7 @@ public final class Q4_0 implements TypeKernel {
                 acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(Int8Simd.F, acc);
     }
 
     @Override

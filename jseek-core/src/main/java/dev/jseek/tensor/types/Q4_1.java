@@ -6,11 +6,11 @@ import static dev.jseek.tensor.types.Simd.INT_LE;
 import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32 weights in 20 bytes: fp16 scale d, fp16 minimum m, then 16 bytes whose low
@@ -49,7 +49,7 @@ public final class Q4_1 implements TypeKernel {
             lo = Simd.dot16(q.and((byte) 0xF), d, m, x, xi, lo);
             hi = Simd.dot16(Simd.highNibbles(q), d, m, x, xi + 16, hi);
         }
-        return lo.add(hi).reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, lo.add(hi));
     }
 
     @Override

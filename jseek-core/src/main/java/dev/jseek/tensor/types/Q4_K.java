@@ -11,6 +11,7 @@ import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.Q8Activations;
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -73,7 +74,7 @@ public final class Q4_K implements TypeKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(f, acc);
     }
 
     @Override
@@ -121,7 +122,7 @@ public final class Q4_K implements TypeKernel {
             }
             offsets += half(src, blk + 2) * xd[xb + b] * minSum;
         }
-        return acc.reduceLanes(VectorOperators.ADD) - offsets;
+        return FloatOps.sum(Int8Simd.F, acc) - offsets;
     }
 
     @Override

@@ -7,11 +7,11 @@ import static dev.jseek.tensor.types.Simd.LE;
 import static dev.jseek.tensor.types.Simd.LONG_LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32 weights in 22 bytes: fp16 scale d, a little-endian 32-bit word whose bit j is
@@ -52,7 +52,7 @@ public final class Q5_0 implements TypeKernel {
             acc = Simd.dot16(hi, qh >>> 16, x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) head)), total);
         }
-        return total.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, total);
     }
 
     @Override

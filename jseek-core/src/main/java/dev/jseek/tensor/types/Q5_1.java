@@ -7,6 +7,7 @@ import static dev.jseek.tensor.types.Simd.LE;
 import static dev.jseek.tensor.types.Simd.LONG_LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -53,7 +54,7 @@ public final class Q5_1 implements TypeKernel {
             lo = Simd.dot16(q.and((byte) 0xF), qh, d, m, x, xi, lo);
             hi = Simd.dot16(q.lanewise(VectorOperators.LSHR, 4), qh >>> 16, d, m, x, xi + 16, hi);
         }
-        return lo.add(hi).reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, lo.add(hi));
     }
 
     @Override

@@ -11,12 +11,12 @@ import static dev.jseek.tensor.types.KQuants.shl;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q5_K: 256 weights in 8 sub-blocks of 32, 176 bytes: fp16 d, fp16 dmin, 12 bytes of packed
@@ -75,7 +75,7 @@ public final class Q5_K implements TypeKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(f, acc);
     }
 
     @Override

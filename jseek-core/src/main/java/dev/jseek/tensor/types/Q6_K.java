@@ -9,12 +9,12 @@ import static dev.jseek.tensor.types.KQuants.shl;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K: 256 weights in 16 sub-blocks of 16, 210 bytes: 128 bytes of low nibbles, 64 bytes of
@@ -75,7 +75,7 @@ public final class Q6_K implements TypeKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(f, acc);
     }
 
     @Override

@@ -5,11 +5,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static dev.jseek.tensor.types.Simd.F;
 import static dev.jseek.tensor.types.Simd.LE;
 
+import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32 weights in 34 bytes: fp16 scale d, then 32 signed bytes q; weight = q * d.
@@ -38,7 +38,7 @@ public final class Q8_0 implements TypeKernel {
             acc = Simd.dot16(ByteVector.fromMemorySegment(B16, src, offset + 18, LE), x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return total.reduceLanes(VectorOperators.ADD);
+        return FloatOps.sum(F, total);
     }
 
     @Override
