@@ -59,6 +59,9 @@ public final class MatMul {
     public void matVec(Tensor w, float[] x, float[] out) {
         prepare(w, x, 1, out);
         try {
+            if (int8) {
+                growScratch(rowLength / 32);
+            }
             pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {
             release();
@@ -77,15 +80,18 @@ public final class MatMul {
         }
         prepare(w, x, batch, out);
         try {
-            int need = TILE_ROWS * rowLength;
-            for (int i = 0; i < scratch.length; i++) {
-                if (scratch[i].length < need) {
-                    scratch[i] = new float[need];
-                }
-            }
+            growScratch(TILE_ROWS * rowLength);
             pool.parallelFor((rows + TILE_ROWS - 1) / TILE_ROWS, matTask);
         } finally {
             release();
+        }
+    }
+
+    private void growScratch(int need) {
+        for (int i = 0; i < scratch.length; i++) {
+            if (scratch[i].length < need) {
+                scratch[i] = new float[need];
+            }
         }
     }
 
@@ -141,8 +147,9 @@ public final class MatMul {
     }
 
     private void int8VecRange(int worker, int from, int to) {
+        float[] s = scratch[worker];
         for (int r = from; r < to; r++) {
-            out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength);
+            out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength, s);
         }
     }
 

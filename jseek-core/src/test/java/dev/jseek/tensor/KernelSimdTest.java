@@ -93,7 +93,7 @@ class KernelSimdTest {
                             exact += p;
                             magnitude += Math.abs(p);
                         }
-                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n);
+                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, new float[n / 32]);
                         assertTrue(Math.abs(got - exact) <= 1e-5 * magnitude + 1e-30,
                                 type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + exact);
                     }
@@ -102,8 +102,9 @@ class KernelSimdTest {
                 Row hot = quantizedRow(type, 4096, random, arena);
                 Q8Activations q8 = new Q8Activations();
                 q8.quantize(format, gaussian(random, 4096, 1), 4096);
+                float[] scratch = new float[4096 / 32];
                 for (int i = 0; i < 5000; i++) {
-                    type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096);
+                    type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                 }
             }
         }

@@ -41,12 +41,14 @@ final class Int8Simd {
     }
 
     /**
-     * Lane k: the sum of short lanes 2k and 2k+1, as a float. Each int lane holds two shorts:
-     * shifting left and back sign-extends the low one, an arithmetic shift gives the high one.
+     * Lane k: the sum of short lanes 2k and 2k+1, as a float. Each int lane holds the pair as
+     * high * 2^16 + low; adding the lane shifted left by 16 puts high + low in the top half (the
+     * low half adds no carry), and an arithmetic shift brings it down. Exact while the pair sum
+     * fits a short, which the kernels' bounds guarantee.
      */
     static FloatVector pairSums(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
-        return (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(v.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+        return (FloatVector) v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                .convert(VectorOperators.I2F, 0);
     }
 }

@@ -74,7 +74,7 @@ public final class Q4_0 implements TypeKernel {
      * block. One induction variable, so C2 drops the array bounds checks and unrolls.
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         short[] v = x.values();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);

@@ -84,45 +84,48 @@ public final class Q4_K implements TypeKernel {
 
     /**
      * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
-     * The loop runs over the row's 32-byte quant groups (two sub-blocks each) with one induction
-     * variable, which C2 unrolls; the mins come off in a second pass over the block headers,
-     * through the activations' sums, as in llama.cpp.
+     * A first pass over the block headers puts each sub-block's scale (d * scale * the
+     * activations' scale) in {@code scratch} and takes the mins off through the activations'
+     * sums, as llama.cpp does; the second runs over the 32-byte quant groups (two sub-blocks
+     * each) with one induction variable and no header decoding, the shape C2 compiles best.
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         short[] v = x.values();
         float[] xd = x.scales();
         int[] sums = x.sums();
         int xb = xOffset / QK;
-        FloatVector acc = FloatVector.zero(Int8Simd.F);
-        for (int c = 0; c < n / 64; c++) {
-            int j = c & 3;
-            long blk = offset + (long) (c >> 2) * BYTES;
-            long scales = scalesK4(src, blk + 4);
-            float d = half(src, blk) * xd[xb + (c >> 2)];
-            int xi = xOffset + 64 * c;
-            ShortVector low = ShortVector.zero(Int8Simd.S);
-            ShortVector high = ShortVector.zero(Int8Simd.S);
-            for (int p = 0; p < 32; p += Int8Simd.SL) {
-                ShortVector q = Int8Simd.bytes(src, blk + 16 + 32 * j + p);
-                low = low.add(q.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
-                high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
-            }
-            acc = Int8Simd.pairSums(low).fma(FloatVector.broadcast(Int8Simd.F, d * byteOf(scales, 2 * j)), acc);
-            acc = Int8Simd.pairSums(high).fma(FloatVector.broadcast(Int8Simd.F, d * byteOf(scales, 2 * j + 1)), acc);
-        }
         float offsets = 0;
         for (int b = 0; b < n / QK; b++) {
             long blk = offset + (long) b * BYTES;
+            long scales = scalesK4(src, blk + 4);
             long mins = minsK4(src, blk + 4);
+            float dx = xd[xb + b];
+            float d = half(src, blk) * dx;
             int s16 = xOffset / 16 + 16 * b;
             int minSum = 0;
             for (int k = 0; k < 8; k++) {
+                scratch[8 * b + k] = d * byteOf(scales, k);
                 minSum += byteOf(mins, k) * (sums[s16 + 2 * k] + sums[s16 + 2 * k + 1]);
             }
-            offsets += half(src, blk + 2) * xd[xb + b] * minSum;
+            offsets += half(src, blk + 2) * dx * minSum;
         }
-        return FloatOps.sum(Int8Simd.F, acc) - offsets;
+        FloatVector low = FloatVector.zero(Int8Simd.F);
+        FloatVector high = FloatVector.zero(Int8Simd.F);
+        for (int c = 0; c < n / 64; c++) {
+            long q = offset + (long) (c >> 2) * BYTES + 16 + 32 * (c & 3);
+            int xi = xOffset + 64 * c;
+            ShortVector lowProducts = ShortVector.zero(Int8Simd.S);
+            ShortVector highProducts = ShortVector.zero(Int8Simd.S);
+            for (int p = 0; p < 32; p += Int8Simd.SL) {
+                ShortVector w = Int8Simd.bytes(src, q + p);
+                lowProducts = lowProducts.add(w.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
+                highProducts = highProducts.add(w.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
+            }
+            low = Int8Simd.pairSums(lowProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c]), low);
+            high = Int8Simd.pairSums(highProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c + 1]), high);
+        }
+        return FloatOps.sum(Int8Simd.F, low.add(high)) - offsets;
     }
 
     @Override
