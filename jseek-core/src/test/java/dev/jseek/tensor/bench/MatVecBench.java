@@ -39,6 +39,13 @@ public class MatVecBench {
     @Param({"1", "all"})
     public String threads;
 
+    /**
+     * {@code exact}: float activations; {@code act8}: rounded to llama.cpp's 8-bit blocks first,
+     * as the CLI does by default (integer kernels for Q4_0 and Q4_K, rounded floats otherwise).
+     */
+    @Param({"exact", "act8"})
+    public String activations;
+
     private WorkerPool pool;
     private MatMul matMul;
     private Tensor w;
@@ -61,7 +68,7 @@ public class MatVecBench {
     @Setup
     public void setUp() {
         pool = new WorkerPool(BenchWeights.threads(threads));
-        matMul = new MatMul(pool);
+        matMul = new MatMul(pool, activations.equals("act8"));
         w = BenchWeights.matrix(GgmlType.valueOf(type), BenchWeights.SIZE, BenchWeights.SIZE, 1);
         x = BenchWeights.activations(BenchWeights.SIZE, 2);
         out = new float[BenchWeights.SIZE];
