@@ -116,6 +116,20 @@ public final class FloatOps {
         return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
     }
 
+    /** The value of largest magnitude, sign kept (the first of equals); 0 for an all-zero run. */
+    public static float signedExtreme(float[] x, int from, int n) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[from + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[from + i];
+            }
+        }
+        return max;
+    }
+
     /** Dot product of two float slices. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         FloatVector acc = FloatVector.zero(F);

@@ -86,16 +86,8 @@ public final class Q8Activations {
 
     /** ggml's quantize_row_q8_K: scale -127/max of the signed extreme, values rounded half to even, at most 127. */
     private float q8_K(float[] x, int at) {
-        float amax = 0;
-        float max = 0;
-        for (int i = 0; i < 256; i++) {
-            float a = Math.abs(x[at + i]);
-            if (a > amax) {
-                amax = a;
-                max = x[at + i];
-            }
-        }
-        if (amax == 0) {
+        float max = FloatOps.signedExtreme(x, at, 256);
+        if (max == 0) {
             java.util.Arrays.fill(values, at, at + 256, (short) 0);
             return 0;
         }

@@ -86,16 +86,10 @@ class KernelSimdTest {
                         Q8Activations q8 = new Q8Activations();
                         q8.quantize(format, x, x.length);
                         float[] rounded = new ActivationRounding().apply(type, x, x.length);
-                        double exact = 0;
-                        double magnitude = 0;
-                        for (int i = 0; i < n; i++) {
-                            double p = (double) dequantized[i] * rounded[xOffset + i];
-                            exact += p;
-                            magnitude += Math.abs(p);
-                        }
+                        Exact want = Exact.dot(dequantized, rounded, xOffset, n);
                         float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, new float[n / 32]);
-                        assertTrue(Math.abs(got - exact) <= 1e-5 * magnitude + 1e-30,
-                                type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + exact);
+                        assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
+                                type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + want.sum());
                     }
                 }
                 // Second round with the kernel compiled.
@@ -107,6 +101,20 @@ class KernelSimdTest {
                     type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                 }
             }
+        }
+    }
+
+    /** A float64 dot product, and the error allowed a float kernel: 1e-5 of the sum of |w_i x_i|. */
+    private record Exact(double sum, double tolerance) {
+        static Exact dot(float[] w, float[] x, int xOffset, int n) {
+            double sum = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                double p = (double) w[i] * x[xOffset + i];
+                sum += p;
+                magnitude += Math.abs(p);
+            }
+            return new Exact(sum, 1e-5 * magnitude + 1e-30);
         }
     }
 
@@ -132,14 +140,9 @@ class KernelSimdTest {
 
     private static void check(GgmlType type, int n, int row, int xOffset, MemorySegment weights, long offset,
                               float[] dequantized, float[] x) {
-        double exact = 0;
-        double magnitude = 0;
-        for (int i = 0; i < n; i++) {
-            double p = (double) dequantized[i] * x[xOffset + i];
-            exact += p;
-            magnitude += Math.abs(p);
-        }
-        double tolerance = 1e-5 * magnitude + 1e-30;
+        Exact want = Exact.dot(dequantized, x, xOffset, n);
+        double exact = want.sum();
+        double tolerance = want.tolerance();
         float vector = type.kernel().dot(weights, offset, x, xOffset, n);
         float scalar = type.kernel().dotScalar(weights, offset, x, xOffset, n);
         String where = type + " (" + FloatVector.SPECIES_PREFERRED + ") n=" + n + " row " + row + " xOffset=" + xOffset + ": ";

@@ -1,5 +1,7 @@
 package dev.jseek.tensor.types;
 
+import dev.jseek.tensor.FloatOps;
+
 /**
  * What IQ4_NL and IQ4_XS share: the non-linear 4-bit grid and ggml's scale search for 32
  * weights on it (quantize_row_iq4_nl_impl as llama-quantize runs it: seven extra tries on each
@@ -38,15 +40,8 @@ final class IQ4Quantizer {
      * (grid end + -7..7 over the largest value), keeping the best fit. 0 for an all-zero block.
      */
     static float fit(float[] x, int xo) {
-        float amax = 0;
-        float max = 0;
-        for (int j = 0; j < 32; j++) {
-            float ax = Math.abs(x[xo + j]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xo + j];
-            }
-        }
+        float max = FloatOps.signedExtreme(x, xo, 32);
+        float amax = Math.abs(max);
         if (amax < KQuantizer.GROUP_MAX_EPS) {
             return 0f;
         }

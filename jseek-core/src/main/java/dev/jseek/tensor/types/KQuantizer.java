@@ -1,5 +1,7 @@
 package dev.jseek.tensor.types;
 
+import dev.jseek.tensor.FloatOps;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
@@ -71,7 +73,7 @@ final class KQuantizer {
      * Returns the scale, 0 when every weight is (nearly) zero.
      */
     static float symmetricFit(int n, int nmax, float[] x, int xo, byte[] levels, int lo) {
-        float max = Simd.signedExtreme(x, xo, n);
+        float max = FloatOps.signedExtreme(x, xo, n);
         if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 levels[lo + i] = 0;
@@ -123,7 +125,7 @@ final class KQuantizer {
      * current fit prefers, keeping each move that improves the weighted (x^2) fit.
      */
     static float symmetricRefine(int n, int nmax, float[] x, int xo, byte[] levels, int lo) {
-        float max = Simd.signedExtreme(x, xo, n);
+        float max = FloatOps.signedExtreme(x, xo, n);
         if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 levels[lo + i] = 0;

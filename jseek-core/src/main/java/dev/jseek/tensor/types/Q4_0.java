@@ -121,7 +121,7 @@ public final class Q4_0 implements TypeKernel {
     public void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, int n) {
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int s = srcOffset + i;
-            float d = Simd.signedExtreme(src, s, BLOCK) / -8;
+            float d = FloatOps.signedExtreme(src, s, BLOCK) / -8;
             float id = d != 0 ? 1.0f / d : 0.0f;
             Simd.putFp16(dst, offset, d);
             for (int j = 0; j < 16; j++) {

@@ -52,20 +52,6 @@ final class Simd {
         return q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
     }
 
-    /** The value of largest magnitude, sign kept (the first of equals); 0 for an all-zero run. */
-    static float signedExtreme(float[] x, int from, int n) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[from + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[from + i];
-            }
-        }
-        return max;
-    }
-
     /** The smallest value, by plain comparison as ggml's quantizers (not Math.min, which orders -0 and NaN). */
     static float min(float[] x, int from, int n) {
         float min = Float.MAX_VALUE;
