@@ -1,5 +1,6 @@
 package dev.jseek.model;
 
+import dev.jseek.tensor.ActivationRounding;
 import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.RangeTask;
@@ -40,6 +41,12 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[][] latentQuery;
     private final float[][] latentOut;
     private final float[][] rowScratch;
+    /**
+     * Per worker, when the products round activations as llama.cpp does: it also rounds q_nope
+     * before W_UK and the attention output latent before W_UV (its mul_mat on those weights).
+     */
+    private final ActivationRounding[] rounding;
+    private final float[][] queryNope;
     private final RangeTask headTask = this::attendHeads;
 
     private int layer;
@@ -75,6 +82,11 @@ final class MultiHeadLatentAttention implements Attention {
         this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
         this.latentOut = ws.perWorker("mla.olatent", threads, rank);
         this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
+        this.rounding = matmul.roundsActivations() ? new ActivationRounding[threads] : null;
+        if (rounding != null) {
+            Arrays.setAll(rounding, i -> new ActivationRounding());
+        }
+        this.queryNope = ws.perWorker("mla.qnope", threads, rounding != null ? mla.nopeDim() : 0);
     }
 
     @Override
@@ -134,9 +146,10 @@ final class MultiHeadLatentAttention implements Attention {
                 cache.addKey(layer, t, 0, s[t], oLatent, 0, rank);
             }
             Tensor wUV = valueUp[h];
+            float[] o = rounding != null ? rounding[worker].apply(wUV.type(), oLatent, rank) : oLatent;
             int outAt = (b * heads + h) * dv;
             for (int d = 0; d < dv; d++) {
-                mixed[outAt + d] = wUV.dotRow(d, oLatent, 0);
+                mixed[outAt + d] = wUV.dotRow(d, o, 0);
             }
         }
     }
@@ -145,8 +158,15 @@ final class MultiHeadLatentAttention implements Attention {
     private void absorbQuery(int h, int qAt, float[] qLatent, int worker) {
         Tensor wUK = keyUp[h];
         if (!mla.legacyKvB()) {
+            float[] qn = q;
+            int at = qAt;
+            if (rounding != null) {
+                System.arraycopy(q, qAt, queryNope[worker], 0, mla.nopeDim());
+                qn = rounding[worker].apply(wUK.type(), queryNope[worker], mla.nopeDim());
+                at = 0;
+            }
             for (int r = 0; r < rank; r++) {
-                qLatent[r] = wUK.dotRow(r, q, qAt);
+                qLatent[r] = wUK.dotRow(r, qn, at);
             }
             return;
         }

@@ -16,8 +16,11 @@ public final class ActivationRounding {
     private float[] buffer = new float[0];
     private final Q8Activations q8 = new Q8Activations();
 
-    /** The activations a product with {@code weights} sees: {@code x} itself, or a rounded copy. */
-    float[] apply(GgmlType weights, float[] x, int n) {
+    /**
+     * The activations {@code x[0..n)} a product with {@code weights} sees: {@code x} itself, or a
+     * rounded copy in this instance's buffer (valid until its next call).
+     */
+    public float[] apply(GgmlType weights, float[] x, int n) {
         Partner p = partnerOf(weights);
         if (p == Partner.NONE) {
             return x;

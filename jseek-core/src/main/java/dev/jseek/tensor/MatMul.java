@@ -55,6 +55,11 @@ public final class MatMul {
         return pool;
     }
 
+    /** Whether products round their activations as llama.cpp does (see {@link ActivationRounding}). */
+    public boolean roundsActivations() {
+        return rounding != null;
+    }
+
     /** {@code out[r] = row r of w · x} for every row of {@code w}. */
     public void matVec(Tensor w, float[] x, float[] out) {
         prepare(w, x, 1, out);

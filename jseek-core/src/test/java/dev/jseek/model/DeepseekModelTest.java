@@ -29,6 +29,8 @@ class DeepseekModelTest {
 
     private static final WorkerPool POOL = new WorkerPool(2);
     private static final MatMul MATMUL = new MatMul(POOL);
+    /** llama.cpp's 8-bit activations, the CLI's default: integer kernels in the decode steps. */
+    private static final MatMul LLAMA_CPP_ACTIVATIONS = new MatMul(POOL, true);
 
     @AfterAll
     static void closePool() {
@@ -40,7 +42,11 @@ class DeepseekModelTest {
     }
 
     static Model load(DeepseekReference ref) throws IOException {
-        return ModelLoader.load(ref.file(), MATMUL, new ModelLoader.Options(256, 16));
+        return load(ref, MATMUL);
+    }
+
+    static Model load(DeepseekReference ref, MatMul matmul) throws IOException {
+        return ModelLoader.load(ref.file(), matmul, new ModelLoader.Options(256, 16));
     }
 
     /** Max |a - b| of each row of {@code vocab} values. */
@@ -51,6 +57,74 @@ class DeepseekModelTest {
             out[i / vocab] = Math.max(out[i / vocab], Math.abs(a[i] - b[i]));
         }
         return out;
+    }
+
+    /** The median of the per-row max |a - b|. */
+    private static double medianRowMaxAbs(float[] a, float[] b, int vocab) {
+        double[] sorted = rowMaxAbs(a, b, vocab);
+        Arrays.sort(sorted);
+        return (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /** The prompt's logits, then those of teacher-forced decode steps over the greedy ids. */
+    private static float[][] promptAndDecode(DeepseekReference ref, MatMul matmul) throws IOException {
+        int[] prompt = ref.promptIds();
+        int[] greedy = ref.greedyIds();
+        try (Model model = load(ref, matmul)) {
+            int vocab = model.config().vocabSize();
+            KvCache cache = model.newCache(KvCache.Type.F32);
+            float[] promptLogits = new float[prompt.length * vocab];
+            model.forward(prompt, 0, prompt.length, 0, cache, promptLogits, true);
+            float[] decode = new float[greedy.length * vocab];
+            System.arraycopy(promptLogits, (prompt.length - 1) * vocab, decode, 0, vocab);
+            float[] row = new float[vocab];
+            for (int s = 1; s < greedy.length; s++) {
+                model.forward(greedy, s - 1, 1, prompt.length + s - 1, cache, row, false);
+                System.arraycopy(row, 0, decode, s * vocab, vocab);
+            }
+            return new float[][] {promptLogits, decode};
+        }
+    }
+
+    /**
+     * On quantized files, with llama.cpp's 8-bit activations (the CLI's default: prompt on
+     * rounded floats, decode steps on the integer kernels where the weights have them, the MLA
+     * up-projections rounded too) the prompt and the teacher-forced decode steps pass test C and
+     * the top-1 agreement, and land closer to llama.cpp than exact math: strictly on the decode
+     * steps, and in the sum of the two medians (one prompt, lite Q4_K, is a tie within 2%).
+     */
+    @ParameterizedTest
+    @MethodSource("references")
+    void llamaCppActivationsComeCloserToLlamaCpp(DeepseekReference ref) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Double.isNaN(ref.tolerance("B_vs_llama_logits_max_abs_all_positions")),
+                ref + " is a float file (test B): no activations are rounded there");
+        float[][] exact = promptAndDecode(ref, MATMUL);
+        float[][] act8 = promptAndDecode(ref, LLAMA_CPP_ACTIVATIONS);
+        int vocab = ref.floats("logits_file").length / ref.promptIds().length;
+        double tolC = ref.tolerance("C_vs_llama_logits_median_over_positions_of_max_abs");
+        double minAgreement = ref.tolerance("top1_agreement_vs_llama_min");
+        String[] files = {"logits_file", "greedy_logits_file"};
+        double[] exactMedian = new double[2];
+        double[] act8Median = new double[2];
+        for (int k = 0; k < 2; k++) {
+            float[] llama = ref.floats(files[k]);
+            exactMedian[k] = medianRowMaxAbs(exact[k], llama, vocab);
+            act8Median[k] = medianRowMaxAbs(act8[k], llama, vocab);
+            String what = ref + " " + files[k] + " with 8-bit activations";
+            assertTrue(act8Median[k] <= tolC, what + ": test C, median " + act8Median[k] + " > " + tolC);
+            int rows = llama.length / vocab;
+            int agree = 0;
+            for (int p = 0; p < rows; p++) {
+                if (DenseModelTest.argmax(act8[k], p * vocab, vocab) == DenseModelTest.argmax(llama, p * vocab, vocab)) {
+                    agree++;
+                }
+            }
+            assertTrue(agree >= minAgreement * rows, what + ": top-1 agreement " + agree + "/" + rows);
+        }
+        assertTrue(act8Median[1] < exactMedian[1], ref + ": decode steps, 8-bit activations " + act8Median[1]
+                + " not closer to llama.cpp than exact math " + exactMedian[1]);
+        assertTrue(act8Median[0] + act8Median[1] < exactMedian[0] + exactMedian[1], ref + ": 8-bit activations "
+                + Arrays.toString(act8Median) + " not closer to llama.cpp than exact math " + Arrays.toString(exactMedian));
     }
 
     @ParameterizedTest
