@@ -2,6 +2,7 @@ package dev.jseek.model;
 
 import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.MatMul;
+import dev.jseek.tensor.RangeTask;
 import dev.jseek.tensor.Tensor;
 
 /** {@code down(silu(gate(x)) * up(x))}, the feed-forward of llama-family models. */
@@ -14,6 +15,8 @@ final class SwiGluFeedForward implements FeedForward {
     private final int hidden;
     private final float[] gateOut;
     private final float[] upOut;
+    /** silu(gate) * up, split across the workers: on the calling thread alone it took 5% of its decode time at 2 threads. */
+    private final RangeTask swigluTask = this::swigluRange;
 
     SwiGluFeedForward(MatMul matmul, Tensor gate, Tensor up, Tensor down, Workspace ws, int maxBatch) {
         this.matmul = matmul;
@@ -29,7 +32,11 @@ final class SwiGluFeedForward implements FeedForward {
     public void forward(float[] xn, int batch, float[] out) {
         matmul.matMat(gate, xn, batch, gateOut);
         matmul.matMat(up, xn, batch, upOut);
-        FloatOps.swiglu(gateOut, 0, upOut, 0, batch * hidden);
+        matmul.pool().parallelFor(batch * hidden, swigluTask);
         matmul.matMat(down, gateOut, batch, out);
+    }
+
+    private void swigluRange(int worker, int from, int to) {
+        FloatOps.swiglu(gateOut, from, upOut, from, to - from);
     }
 }
