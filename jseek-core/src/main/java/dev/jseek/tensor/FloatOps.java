@@ -84,10 +84,10 @@ public final class FloatOps {
 
     /**
      * The sum of the lanes of {@code v}, always in the same order: lanes i and i + L/2 are paired
-     * until four are left, then (0 + 2) + (1 + 3). {@code reduceLanes(ADD)} may add in one order while a kernel is interpreted and in
-     * another once C2 has compiled it, so the same input could give a different last bit early in
-     * a run than later, and with activations rounded to 8 bits such a bit can change a sampled
-     * token: same seed, same output needs a fixed order.
+     * until four are left, then (0 + 2) + (1 + 3). {@code reduceLanes(ADD)} may add in one order
+     * while a kernel is interpreted and in another once C2 has compiled it, so the same input
+     * could give a different last bit early in a run than later, and with activations rounded to
+     * 8 bits such a bit can change a sampled token: same seed, same output needs a fixed order.
      */
     public static float sum(VectorSpecies<Float> species, FloatVector v) {
         // Adding to a zero of the known species gives C2 the exact vector class, which the

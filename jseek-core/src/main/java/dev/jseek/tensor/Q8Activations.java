@@ -1,5 +1,7 @@
 package dev.jseek.tensor;
 
+import java.util.Arrays;
+
 /**
  * A vector of activations rounded to 8-bit integers in blocks, as llama.cpp's CPU backend rounds
  * them before multiplying with quantized weights: {@link Format#Q8_0} (blocks of 32, scale
@@ -56,7 +58,7 @@ public final class Q8Activations {
         }
     }
 
-    /** The integers, -127..127 (Q8_0) or -128..127 (Q8_K). */
+    /** The integers, -127..127. */
     public short[] values() {
         return values;
     }
@@ -88,7 +90,7 @@ public final class Q8Activations {
     private float q8_K(float[] x, int at) {
         float max = FloatOps.signedExtreme(x, at, 256);
         if (max == 0) {
-            java.util.Arrays.fill(values, at, at + 256, (short) 0);
+            Arrays.fill(values, at, at + 256, (short) 0);
             return 0;
         }
         float iscale = -127f / max;

@@ -19,7 +19,7 @@ public interface TypeKernel {
     float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n);
 
     /**
-     * Whether {@link #dot(MemorySegment, long, Q8Activations, int, int)} is implemented: an integer
+     * Whether {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} is implemented: an integer
      * dot product with activations rounded to llama.cpp's 8-bit partner blocks of this type.
      */
     default boolean hasInt8Dot() {

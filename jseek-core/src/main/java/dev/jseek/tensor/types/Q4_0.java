@@ -6,8 +6,8 @@ import static dev.jseek.tensor.types.Simd.L;
 import static dev.jseek.tensor.types.Simd.LE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;

@@ -10,8 +10,8 @@ import static dev.jseek.tensor.types.KQuants.scalesK4;
 import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
-import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
