@@ -11,7 +11,16 @@ package dev.jseek.tensor;
  */
 public final class ActivationRounding {
 
-    private enum Partner { NONE, F16, BF16, Q8_0, Q8_K }
+    /** What llama.cpp rounds activations to for a weight type; {@code blocks} for the 8-bit ones. */
+    private enum Partner {
+        NONE(null), F16(null), BF16(null), Q8_0(Q8Activations.Format.Q8_0), Q8_K(Q8Activations.Format.Q8_K);
+
+        final Q8Activations.Format blocks;
+
+        Partner(Q8Activations.Format blocks) {
+            this.blocks = blocks;
+        }
+    }
 
     private float[] buffer = new float[0];
     private final Q8Activations q8 = new Q8Activations();
@@ -39,26 +48,17 @@ public final class ActivationRounding {
                     buffer[i] = bf16(x[i]);
                 }
             }
-            case Q8_0 -> {
-                q8.quantize(Q8Activations.Format.Q8_0, x, n);
-                q8.expand(Q8Activations.Format.Q8_0, n, buffer);
+            default -> {
+                q8.quantize(p.blocks, x, n);
+                q8.expand(p.blocks, n, buffer);
             }
-            case Q8_K -> {
-                q8.quantize(Q8Activations.Format.Q8_K, x, n);
-                q8.expand(Q8Activations.Format.Q8_K, n, buffer);
-            }
-            default -> throw new IllegalStateException();
         }
         return buffer;
     }
 
     /** The 8-bit blocks llama.cpp pairs with {@code weights}, or null when it pairs them with floats. */
     static Q8Activations.Format int8Partner(GgmlType weights) {
-        return switch (partnerOf(weights)) {
-            case Q8_0 -> Q8Activations.Format.Q8_0;
-            case Q8_K -> Q8Activations.Format.Q8_K;
-            default -> null;
-        };
+        return partnerOf(weights).blocks;
     }
 
     private static Partner partnerOf(GgmlType t) {
