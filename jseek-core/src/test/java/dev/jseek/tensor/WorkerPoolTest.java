@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,13 +22,13 @@ class WorkerPoolTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})
-    void everyIndexOnceInContiguousEvenChunks(int threads) {
+    void everyIndexOnceInEqualContiguousChunks(int threads) {
         try (WorkerPool pool = new WorkerPool(threads)) {
             for (int n : new int[] {0, 1, 2, 3, 4, 5, 7, 64, 1001}) {
                 int[] hits = new int[n];
-                int[][] chunks = new int[threads][];
+                List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
                 pool.parallelFor(n, (worker, from, to) -> {
-                    chunks[worker] = new int[] {from, to};
+                    chunks.add(new int[] {from, to, worker});
                     for (int i = from; i < to; i++) {
                         hits[i]++;
                     }
@@ -31,18 +36,36 @@ class WorkerPoolTest {
                 for (int i = 0; i < n; i++) {
                     assertEquals(1, hits[i], "index " + i + " of " + n + " with " + threads + " threads");
                 }
+                chunks.sort(Comparator.comparingInt(c -> c[0]));
                 int next = 0;
-                for (int w = 0; w < threads; w++) {
-                    if (chunks[w] == null) {
-                        continue;
+                for (int[] c : chunks) {
+                    assertEquals(next, c[0], "chunks tile the range");
+                    assertTrue(c[2] >= 0 && c[2] < threads, "worker " + c[2]);
+                    if (c[1] < n) {
+                        assertEquals(chunks.get(0)[1], c[1] - c[0], "all chunks but the last have one size");
                     }
-                    assertEquals(next, chunks[w][0], "chunks are in worker order and contiguous");
-                    int size = chunks[w][1] - chunks[w][0];
-                    assertTrue(size == n / threads || size == n / threads + 1, "uneven split: " + size + " of " + n);
-                    next = chunks[w][1];
+                    next = c[1];
                 }
                 assertEquals(n, next);
             }
+        }
+    }
+
+    @Test
+    void aSlowedParticipantHandsItsChunksToTheOthers() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            int n = 64;
+            int[] byWorker = new int[2];
+            pool.parallelFor(n, (worker, from, to) -> {
+                if (worker == 1) {
+                    LockSupport.parkNanos(50_000_000); // the machine takes this thread away for a while
+                }
+                synchronized (byWorker) {
+                    byWorker[worker] += to - from;
+                }
+            });
+            assertEquals(n, byWorker[0] + byWorker[1]);
+            assertTrue(byWorker[0] > n / 2, "the caller took over the slowed worker's share: " + byWorker[0] + " of " + n);
         }
     }
 
@@ -65,14 +88,14 @@ class WorkerPoolTest {
         try (WorkerPool pool = new WorkerPool(3)) {
             IllegalStateException boom = new IllegalStateException("boom");
             IllegalStateException got = assertThrows(IllegalStateException.class, () -> pool.parallelFor(30, (w, from, to) -> {
-                if (w == 2) {
+                if (from <= 17 && 17 < to) {
                     throw boom;
                 }
             }));
             assertSame(boom, got);
             assertThrows(AssertionError.class, () -> pool.parallelFor(30, (w, from, to) -> {
-                if (w == 1) {
-                    throw new AssertionError("worker error");
+                if (from <= 5 && 5 < to) {
+                    throw new AssertionError("task error");
                 }
             }));
             int[] hits = new int[30];
@@ -113,7 +136,15 @@ class WorkerPoolTest {
     void workersAreNamedDaemonsAndGoAwayOnClose() throws InterruptedException {
         List<Thread> mine = new ArrayList<>();
         try (WorkerPool pool = new WorkerPool(3)) {
+            CountDownLatch allThree = new CountDownLatch(3);
             pool.parallelFor(3, (w, from, to) -> {
+                // Each participant holds its chunk until all three have one, so each runs one.
+                allThree.countDown();
+                try {
+                    allThree.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
                 if (w > 0) {
                     synchronized (mine) {
                         mine.add(Thread.currentThread());
