@@ -65,7 +65,7 @@ public final class MatMul {
         prepare(w, x, 1, out);
         try {
             if (int8) {
-                growScratch(rowLength / 32);
+                growScratch(rowLength / 16);
             }
             pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {

@@ -13,19 +13,20 @@ import java.util.Arrays;
 public final class Q8Activations {
 
     public enum Format {
-        /** Scale per 32 values; {@link #sums()} per 32. */
-        Q8_0(32, 32),
-        /** Scale per 256 values; {@link #sums()} per 16 (the K-quants' smallest sub-block). */
-        Q8_K(256, 16);
+        /** Scale per 32 values. */
+        Q8_0(32),
+        /** Scale per 256 values. */
+        Q8_K(256);
 
         public final int block;
-        public final int sumRun;
 
-        Format(int block, int sumRun) {
+        Format(int block) {
             this.block = block;
-            this.sumRun = sumRun;
         }
     }
+
+    /** Values per entry of {@link #sums()}: the sub-block of the K-quants whose mins use them. */
+    public static final int SUM_RUN = 32;
 
     private short[] values = new short[0];
     private float[] scales = new float[0];
@@ -36,15 +37,15 @@ public final class Q8Activations {
         if (values.length < n) {
             values = new short[n];
             scales = new float[n / 32];
-            sums = new int[n / 16];
+            sums = new int[n / SUM_RUN];
         }
         for (int b = 0; b < n / format.block; b++) {
             int at = b * format.block;
             scales[b] = format == Format.Q8_0 ? q8_0(x, at) : q8_K(x, at);
         }
-        for (int s = 0; s < n / format.sumRun; s++) {
+        for (int s = 0; s < n / SUM_RUN; s++) {
             int sum = 0;
-            for (int i = s * format.sumRun; i < (s + 1) * format.sumRun; i++) {
+            for (int i = s * SUM_RUN; i < (s + 1) * SUM_RUN; i++) {
                 sum += values[i];
             }
             sums[s] = sum;
@@ -68,7 +69,7 @@ public final class Q8Activations {
         return scales;
     }
 
-    /** Sums of the integers over runs of {@link Format#sumRun}. */
+    /** Sums of the integers over runs of {@link #SUM_RUN}. */
     public int[] sums() {
         return sums;
     }

@@ -29,7 +29,7 @@ public interface TypeKernel {
     /**
      * Dot product of {@code n} weights with the rounded activations {@code x} from element
      * {@code xOffset} (a multiple of their block), in integers where the weights allow.
-     * {@code scratch} holds at least {@code n / 32} floats the kernel may overwrite: the caller's
+     * {@code scratch} holds at least {@code n / 16} floats the kernel may overwrite: the caller's
      * own, as calls run on several threads at once.
      */
     default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {

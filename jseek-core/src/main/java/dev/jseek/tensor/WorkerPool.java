@@ -31,7 +31,7 @@ public final class WorkerPool implements AutoCloseable {
     private static final long SPIN_NANOS = 1_000_000;
     private static final long OVERSUBSCRIBED_SPIN_NANOS = 20_000;
     /** Chunks per participant: enough to even out a slowed thread, few enough to keep the counter cold. */
-    private static final int CHUNKS_PER_THREAD = 8;
+    private static final int CHUNKS_PER_THREAD = 32;
 
     private final int threads;
     private final long spinNanos;

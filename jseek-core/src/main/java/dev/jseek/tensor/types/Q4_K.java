@@ -16,6 +16,7 @@ import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -86,8 +87,10 @@ public final class Q4_K implements TypeKernel {
      * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
      * A first pass over the block headers puts each sub-block's scale (d * scale * the
      * activations' scale) in {@code scratch} and takes the mins off through the activations'
-     * sums, as llama.cpp does; the second runs over the 32-byte quant groups (two sub-blocks
-     * each) with one induction variable and no header decoding, the shape C2 compiles best.
+     * sums, as llama.cpp does, eight sub-blocks at a time in vector lanes (scalar, this pass cost
+     * as much as the products: 3.3-3.6 -> 4.0-4.6 GB/s in an A/B run); the second runs over the
+     * 32-byte quant groups (two sub-blocks each) with one induction variable and no header
+     * decoding, the shape C2 compiles best.
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
@@ -95,20 +98,20 @@ public final class Q4_K implements TypeKernel {
         float[] xd = x.scales();
         int[] sums = x.sums();
         int xb = xOffset / QK;
-        float offsets = 0;
+        int xs = xOffset / Q8Activations.SUM_RUN;
+        FloatVector offsets = FloatVector.zero(Int8Simd.F);
         for (int b = 0; b < n / QK; b++) {
             long blk = offset + (long) b * BYTES;
-            long scales = scalesK4(src, blk + 4);
-            long mins = minsK4(src, blk + 4);
             float dx = xd[xb + b];
-            float d = half(src, blk) * dx;
-            int s16 = xOffset / 16 + 16 * b;
-            int minSum = 0;
-            for (int k = 0; k < 8; k++) {
-                scratch[8 * b + k] = d * byteOf(scales, k);
-                minSum += byteOf(mins, k) * (sums[s16 + 2 * k] + sums[s16 + 2 * k + 1]);
+            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk) * dx);
+            FloatVector dmin = FloatVector.broadcast(Int8Simd.F, half(src, blk + 2) * dx);
+            ByteVector scales = Int8Simd.packedBytes(scalesK4(src, blk + 4));
+            ByteVector mins = Int8Simd.packedBytes(minsK4(src, blk + 4));
+            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+            offsets = subBlocks(scales, mins, 0, d, dmin, sums, xs + 8 * b, scratch, 8 * b, offsets);
+            if (Int8Simd.FL < 8) {
+                offsets = subBlocks(scales, mins, 1, d, dmin, sums, xs + 8 * b, scratch, 8 * b, offsets);
             }
-            offsets += half(src, blk + 2) * dx * minSum;
         }
         FloatVector low = FloatVector.zero(Int8Simd.F);
         FloatVector high = FloatVector.zero(Int8Simd.F);
@@ -125,7 +128,20 @@ public final class Q4_K implements TypeKernel {
             low = Int8Simd.pairSums(lowProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c]), low);
             high = Int8Simd.pairSums(highProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c + 1]), high);
         }
-        return FloatOps.sum(Int8Simd.F, low.add(high)) - offsets;
+        return FloatOps.sum(Int8Simd.F, low.add(high).sub(offsets));
+    }
+
+    /**
+     * Sub-blocks {@code part * FL ..} of one block: their scales times {@code d} into
+     * {@code scratch[at..]}, and {@code offsets} plus their mins times the activations' sums
+     * times {@code dmin}.
+     */
+    private static FloatVector subBlocks(ByteVector scales, ByteVector mins, int part, FloatVector d, FloatVector dmin,
+            int[] sums, int sumsAt, float[] scratch, int at, FloatVector offsets) {
+        int first = part * Int8Simd.FL;
+        ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(d).intoArray(scratch, at + first);
+        FloatVector xsum = (FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + first).convert(VectorOperators.I2F, 0);
+        return ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(xsum).fma(dmin, offsets);
     }
 
     @Override

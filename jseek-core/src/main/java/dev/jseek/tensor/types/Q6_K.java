@@ -10,11 +10,14 @@ import static dev.jseek.tensor.types.KQuants.shr;
 import static dev.jseek.tensor.types.KQuants.u8;
 
 import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K: 256 weights in 16 sub-blocks of 16, 210 bytes: 128 bytes of low nibbles, 64 bytes of
@@ -76,6 +79,64 @@ public final class Q6_K implements TypeKernel {
             }
         }
         return FloatOps.sum(f, acc);
+    }
+
+    @Override
+    public boolean hasInt8Dot() {
+        return true;
+    }
+
+    /**
+     * 6-bit weights less 32 times the 8-bit activations in 16-bit lanes, one float multiply-add
+     * per sub-block of 16. A first pass puts each sub-block's scale (d * scale * the activations'
+     * scale) in {@code scratch}. The products then go column by column: a block's low-nibble
+     * bytes are 8 columns of 16 (column k feeds sub-block g = k + (k & 4) from its low nibbles
+     * and g + 4 from its high ones, with top bits from a fixed 16 bytes of the high-bit area), and
+     * one loop over the blocks per column keeps every address linear in the loop counter. One
+     * loop over all columns of all blocks, recomputing the offsets each time, ran 20-30% slower
+     * on 8960-wide rows; the float kernel 25-50% slower (A/B runs, 1536 and 8960 wide).
+     */
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+        short[] v = x.values();
+        float[] xd = x.scales();
+        int blocks = n / QK;
+        int xb = xOffset / QK;
+        for (int b = 0; b < blocks; b++) {
+            long blk = offset + (long) b * BYTES;
+            float d = half(src, blk + 208) * xd[xb + b];
+            long low = i64(src, blk + 192);
+            long high = i64(src, blk + 200);
+            for (int j = 0; j < 8; j++) {
+                scratch[16 * b + j] = d * scale(low, j);
+                scratch[16 * b + 8 + j] = d * scale(high, j);
+            }
+        }
+        FloatVector lowSums = FloatVector.zero(Int8Simd.F);
+        FloatVector highSums = FloatVector.zero(Int8Simd.F);
+        for (int k = 0; k < 8; k++) {
+            int g = k + (k & 4);
+            long ql = offset + 16L * k;
+            long qh = offset + 128 + 32L * (k >> 2) + 16L * (k & 1);
+            // Columns 2, 3, 6, 7 take the second pair of top bits for each nibble.
+            int shift = k & 2;
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * BYTES;
+                int xi = xOffset + QK * b + 16 * g;
+                int sc = 16 * b + g;
+                for (int p = 0; p < 16; p += Int8Simd.SL) {
+                    ShortVector lowNibbles = Int8Simd.bytes(src, ql + at + p);
+                    ShortVector top = Int8Simd.bytes(src, qh + at + p).lanewise(VectorOperators.LSHR, shift);
+                    ShortVector w1 = lowNibbles.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
+                    ShortVector w2 = lowNibbles.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30)).sub((short) 32);
+                    lowSums = Int8Simd.pairSums(w1.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
+                            .fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), lowSums);
+                    highSums = Int8Simd.pairSums(w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
+                            .fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 4]), highSums);
+                }
+            }
+        }
+        return FloatOps.sum(Int8Simd.F, lowSums.add(highSums));
     }
 
     @Override
