@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and activations meet in 16-bit lanes: a 4- or 6-bit weight times an 8-bit activation, summed
  * over a few vectors, stays inside a short. Adjacent lanes are then summed into ints and scaled
  * once per block or sub-block, where the float path needs a convert and a fused multiply-add for
- * every 8 weights: Q4_0 and Q4_K +55-65% over their float kernels on AVX2 (BENCHMARKS.md); three
- * Q6_K versions came out slower than its float kernel and were not kept.
+ * every 8 weights: Q4_0 and Q4_K +55-65% over their float kernels on AVX2, Q6_K +30%
+ * (BENCHMARKS.md).
  */
 final class Int8Simd {
 
