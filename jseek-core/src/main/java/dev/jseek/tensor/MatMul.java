@@ -65,7 +65,7 @@ public final class MatMul {
         prepare(w, x, 1, out);
         try {
             if (int8) {
-                growScratch(rowLength / 16);
+                growScratch(TypeKernel.int8Scratch(rowLength));
             }
             pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {

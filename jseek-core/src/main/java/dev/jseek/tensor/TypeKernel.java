@@ -29,11 +29,16 @@ public interface TypeKernel {
     /**
      * Dot product of {@code n} weights with the rounded activations {@code x} from element
      * {@code xOffset} (a multiple of their block), in integers where the weights allow.
-     * {@code scratch} holds at least {@code n / 16} floats the kernel may overwrite: the caller's
-     * own, as calls run on several threads at once.
+     * {@code scratch} holds at least {@link #int8Scratch int8Scratch(n)} floats the kernel may
+     * overwrite: the caller's own, as calls run on several threads at once.
      */
     default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
+    }
+
+    /** Floats of scratch {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} needs for {@code n} weights. */
+    static int int8Scratch(int n) {
+        return n / 16 + 16;
     }
 
     /** Whether {@link #quantize} is implemented for this type. */

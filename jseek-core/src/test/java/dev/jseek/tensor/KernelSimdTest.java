@@ -87,7 +87,7 @@ class KernelSimdTest {
                         q8.quantize(format, x, x.length);
                         float[] rounded = new ActivationRounding().apply(type, x, x.length);
                         Exact want = Exact.dot(dequantized, rounded, xOffset, n);
-                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, new float[n / 16]);
+                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, new float[TypeKernel.int8Scratch(n)]);
                         assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
                                 type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + want.sum());
                     }
@@ -96,7 +96,7 @@ class KernelSimdTest {
                 Row hot = quantizedRow(type, 4096, random, arena);
                 Q8Activations q8 = new Q8Activations();
                 q8.quantize(format, gaussian(random, 4096, 1), 4096);
-                float[] scratch = new float[4096 / 16];
+                float[] scratch = new float[TypeKernel.int8Scratch(4096)];
                 for (int i = 0; i < 5000; i++) {
                     type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                 }

@@ -51,6 +51,20 @@ final class Int8Simd {
     }
 
     /**
+     * The sum of the {@link #FL} floats a kernel stored at {@code lanes[0..)}, in one fixed order.
+     * The kernels store their accumulator here rather than call {@link dev.jseek.tensor.FloatOps#sum}:
+     * at the end of a large kernel C2 has spent its inlining budget, and that call, compiled on
+     * its own, cannot tell the vector's shape and runs on boxed vectors (8% of Q4_K_M decode).
+     */
+    static float laneSum(float[] lanes) {
+        float sum = 0;
+        for (int i = 0; i < FL; i++) {
+            sum += lanes[i];
+        }
+        return sum;
+    }
+
+    /**
      * Lane k: the sum of short lanes 2k and 2k+1, as a float. Each int lane holds the pair as
      * high * 2^16 + low; adding the lane shifted left by 16 puts high + low in the top half (the
      * low half adds no carry), and an arithmetic shift brings it down. Exact while the pair sum

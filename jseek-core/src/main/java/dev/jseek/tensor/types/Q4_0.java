@@ -90,7 +90,8 @@ public final class Q4_0 implements TypeKernel {
                 acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
             }
         }
-        return FloatOps.sum(Int8Simd.F, acc);
+        acc.intoArray(scratch, 0);
+        return Int8Simd.laneSum(scratch);
     }
 
     @Override

@@ -128,7 +128,8 @@ public final class Q4_K implements TypeKernel {
             low = Int8Simd.pairSums(lowProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c]), low);
             high = Int8Simd.pairSums(highProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c + 1]), high);
         }
-        return FloatOps.sum(Int8Simd.F, low.add(high).sub(offsets));
+        low.add(high).sub(offsets).intoArray(scratch, 0);
+        return Int8Simd.laneSum(scratch);
     }
 
     /**

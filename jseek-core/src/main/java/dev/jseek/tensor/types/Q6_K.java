@@ -136,7 +136,8 @@ public final class Q6_K implements TypeKernel {
                 }
             }
         }
-        return FloatOps.sum(Int8Simd.F, lowSums.add(highSums));
+        lowSums.add(highSums).intoArray(scratch, 0);
+        return Int8Simd.laneSum(scratch);
     }
 
     @Override
