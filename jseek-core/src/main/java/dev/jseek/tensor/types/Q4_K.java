@@ -87,8 +87,8 @@ public final class Q4_K implements TypeKernel {
      * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
      * A first pass over the block headers puts each sub-block's scale (d * scale * the
      * activations' scale) in {@code scratch} and takes the mins off through the activations'
-     * sums, as llama.cpp does, eight sub-blocks at a time in vector lanes (scalar, this pass cost
-     * as much as the products: 3.3-3.6 -> 4.0-4.6 GB/s in an A/B run); the second runs over the
+     * sums, as llama.cpp does, eight sub-blocks at a time in vector lanes (done one by one, this
+     * pass took as long as the products; BENCHMARKS.md); the second runs over the
      * 32-byte quant groups (two sub-blocks each) with one induction variable and no header
      * decoding, the shape C2 compiles best.
      */
