@@ -94,7 +94,8 @@ public final class Q6_K implements TypeKernel {
      * and g + 4 from its high ones, with top bits from a fixed 16 bytes of the high-bit area), and
      * one loop over the blocks per column keeps every address linear in the loop counter. One
      * loop over all columns of all blocks, recomputing the offsets each time, ran 20-30% slower
-     * on 8960-wide rows; the float kernel 25-50% slower (A/B runs, 1536 and 8960 wide).
+     * on 8960-wide rows; the float kernel on the same rounded activations takes 1.3x as long
+     * (BENCHMARKS.md).
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
