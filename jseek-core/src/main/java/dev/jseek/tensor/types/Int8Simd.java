@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and activations meet in 16-bit lanes: a 4- or 6-bit weight times an 8-bit activation, summed
  * over a few vectors, stays inside a short. Adjacent lanes are then summed into ints and scaled
  * once per block or sub-block, where the float path needs a convert and a fused multiply-add for
- * every 8 weights: Q4_0 and Q4_K +55-65% over their float kernels on AVX2, Q6_K +30%
- * (BENCHMARKS.md).
+ * every 8 weights: Q4_0 and Q4_K +55-65% over their float kernels on AVX2, Q6_K +30%, Q8_0
+ * +10% (BENCHMARKS.md).
  */
 final class Int8Simd {
 
@@ -64,15 +64,25 @@ final class Int8Simd {
         return sum;
     }
 
+    /** {@link #SL} signed weight bytes at {@code offset}, each sign-extended to a short lane. */
+    static ShortVector signedBytes(MemorySegment src, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(B, src, offset, Simd.LE)
+                .convertShape(VectorOperators.B2S, S, 0);
+    }
+
     /**
-     * Lane k: the sum of short lanes 2k and 2k+1, as a float. Each int lane holds the pair as
+     * Lane k: the sum of short lanes 2k and 2k+1. Each int lane holds the pair as
      * high * 2^16 + low; adding the lane shifted left by 16 puts high + low in the top half (the
      * low half adds no carry), and an arithmetic shift brings it down. Exact while the pair sum
      * fits a short, which the kernels' bounds guarantee.
      */
-    static FloatVector pairSums(ShortVector p) {
+    static IntVector pairInts(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
-        return (FloatVector) v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                .convert(VectorOperators.I2F, 0);
+        return v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    /** {@link #pairInts} as floats. */
+    static FloatVector pairSums(ShortVector p) {
+        return (FloatVector) pairInts(p).convert(VectorOperators.I2F, 0);
     }
 }

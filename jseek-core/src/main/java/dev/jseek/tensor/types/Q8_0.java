@@ -6,10 +6,14 @@ import static dev.jseek.tensor.types.Simd.F;
 import static dev.jseek.tensor.types.Simd.LE;
 
 import dev.jseek.tensor.FloatOps;
+import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32 weights in 34 bytes: fp16 scale d, then 32 signed bytes q; weight = q * d.
@@ -39,6 +43,38 @@ public final class Q8_0 implements TypeKernel {
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
         return FloatOps.sum(F, total);
+    }
+
+    @Override
+    public boolean hasInt8Dot() {
+        return true;
+    }
+
+    /**
+     * Weight bytes times the 8-bit activations in 16-bit lanes; a product fills a lane pair's
+     * range on its own, so each product vector is summed into ints before the next is added, and
+     * one float multiply-add per block. About 10% faster than the float kernel on the same rounded
+     * activations (BENCHMARKS.md).
+     */
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+        short[] v = x.values();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Simd.F);
+        int xb = xOffset / BLOCK;
+        for (int b = 0; b < n / BLOCK; b++) {
+            long at = offset + (long) b * BYTES;
+            int xi = xOffset + b * BLOCK;
+            float d = Simd.fp16(src, at) * xd[xb + b];
+            IntVector sums = IntVector.zero(Int8Simd.I);
+            for (int p = 0; p < 16; p += Int8Simd.SL) {
+                sums = sums.add(Int8Simd.pairInts(Int8Simd.signedBytes(src, at + 2 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))))
+                        .add(Int8Simd.pairInts(Int8Simd.signedBytes(src, at + 18 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p))));
+            }
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
+        }
+        acc.intoArray(scratch, 0);
+        return Int8Simd.laneSum(scratch);
     }
 
     @Override
