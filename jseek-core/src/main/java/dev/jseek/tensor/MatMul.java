@@ -154,6 +154,7 @@ public final class MatMul {
     private void int8VecRange(int worker, int from, int to) {
         float[] s = scratch[worker];
         for (int r = from; r < to; r++) {
+            kernel.int8Scales(data, r * rowBytes, q8, 0, rowLength, s);
             out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength, s);
         }
     }

@@ -86,33 +86,44 @@ public final class Q6_K implements TypeKernel {
         return true;
     }
 
+    /** Each sub-block's scale times d times the activations' scale into {@code scratch[16 * block + j]}. */
+    @Override
+    public void int8Scales(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+        float[] xd = x.scales();
+        int xb = xOffset / QK;
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
+            ByteVector scales = bytes16(src, blk + 192);
+            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+            scales(scales, 0, d, scratch, 16 * b);
+            scales(scales, 1, d, scratch, 16 * b);
+            if (Int8Simd.FL < 8) {
+                scales(scales, 2, d, scratch, 16 * b);
+                scales(scales, 3, d, scratch, 16 * b);
+            }
+        }
+    }
+
+    /** Scales {@code part * FL ..} of a block, times {@code d}, into {@code scratch[at + part * FL ..]}. */
+    private static void scales(ByteVector scales, int part, FloatVector d, float[] scratch, int at) {
+        ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(d).intoArray(scratch, at + part * Int8Simd.FL);
+    }
+
     /**
      * 6-bit weights less 32 times the 8-bit activations in 16-bit lanes, one float multiply-add
-     * per sub-block of 16. A first pass puts each sub-block's scale (d * scale * the activations'
-     * scale) in {@code scratch}. The products then go column by column: a block's low-nibble
-     * bytes are 8 columns of 16 (column k feeds sub-block g = k + (k & 4) from its low nibbles
-     * and g + 4 from its high ones, with top bits from a fixed 16 bytes of the high-bit area), and
-     * one loop over the blocks per column keeps every address linear in the loop counter. One
-     * loop over all columns of all blocks, recomputing the offsets each time, ran 20-30% slower
-     * on 8960-wide rows; the float kernel on the same rounded activations takes 1.3x as long
-     * (BENCHMARKS.md).
+     * per sub-block of 16, with the scales {@link #int8Scales} left in {@code scratch}. The
+     * products go column by column: a block's low-nibble bytes are 8 columns of 16 (column k
+     * feeds sub-block g = k + (k & 4) from its low nibbles and g + 4 from its high ones, with top
+     * bits from a fixed 16 bytes of the high-bit area), and one loop over the blocks per column
+     * keeps every address linear in the loop counter. One loop over all columns of all blocks,
+     * recomputing the offsets each time, ran 20-30% slower on 8960-wide rows; the float kernel on
+     * the same rounded activations takes 1.3x as long (BENCHMARKS.md).
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         short[] v = x.values();
-        float[] xd = x.scales();
         int blocks = n / QK;
-        int xb = xOffset / QK;
-        for (int b = 0; b < blocks; b++) {
-            long blk = offset + (long) b * BYTES;
-            float d = half(src, blk + 208) * xd[xb + b];
-            long low = i64(src, blk + 192);
-            long high = i64(src, blk + 200);
-            for (int j = 0; j < 8; j++) {
-                scratch[16 * b + j] = d * scale(low, j);
-                scratch[16 * b + 8 + j] = d * scale(high, j);
-            }
-        }
         FloatVector lowSums = FloatVector.zero(Int8Simd.F);
         FloatVector highSums = FloatVector.zero(Int8Simd.F);
         for (int k = 0; k < 8; k++) {
