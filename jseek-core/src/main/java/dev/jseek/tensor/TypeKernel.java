@@ -30,7 +30,8 @@ public interface TypeKernel {
      * The first step of the integer dot product of one row: what comes from the block headers
      * (sub-block scales times the activations' scales) into {@code scratch}. A call of its own so
      * that each step compiles within C2's inlining budget: past it, vector operations stay calls
-     * on boxed objects. Types whose dot product needs no first step do nothing here.
+     * on boxed objects. Types with no first step, or one small enough to share the dot
+     * product's budget (Q4_K), do nothing here.
      */
     default void int8Scales(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
     }
