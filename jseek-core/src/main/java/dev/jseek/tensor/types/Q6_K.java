@@ -118,7 +118,7 @@ public final class Q6_K implements TypeKernel {
      * bits from a fixed 16 bytes of the high-bit area), and one loop over the blocks per column
      * keeps every address linear in the loop counter. One loop over all columns of all blocks,
      * recomputing the offsets each time, ran 20-30% slower on 8960-wide rows; the float kernel on
-     * the same rounded activations takes 1.3x as long (BENCHMARKS.md).
+     * the same rounded activations takes 1.3-1.5x as long (BENCHMARKS.md).
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
