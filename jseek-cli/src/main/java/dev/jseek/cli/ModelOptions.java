@@ -46,7 +46,7 @@ final class ModelOptions {
 
     @Option(names = "--exact", description = "Multiply quantized weights with float activations (slower). By default "
             + "activations are rounded to 8 bits before each product with quantized weights, as llama.cpp's CPU backend "
-            + "does: its results, and integer kernels for Q4_0 and Q4_K.")
+            + "does: its results, and integer kernels for Q4_0, Q4_K, Q6_K and Q8_0.")
     boolean exactActivations;
 
     KvCache.Type kvCacheType() {

@@ -6,8 +6,9 @@ package dev.jseek.tensor;
  * scale for the 32-weight types, 8-bit blocks of 256 with a float scale for the K-quants and
  * IQ4_XS, fp16 or bf16 for those weights) and multiplies integers. Rounding the activations the
  * same way and then multiplying in float reproduces its results (the "act8" mode of the test
- * data). The CLI runs this way by default; a single vector against Q4_0 or Q4_K weights skips the
- * float copy and goes to the integer kernels ({@link Q8Activations}).
+ * data). The CLI runs this way by default; a single vector against weights whose kernel has an
+ * integer dot product ({@link TypeKernel#hasInt8Dot}) skips the float copy and goes to it
+ * ({@link Q8Activations}).
  */
 public final class ActivationRounding {
 

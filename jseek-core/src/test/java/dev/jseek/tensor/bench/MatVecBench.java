@@ -41,7 +41,7 @@ public class MatVecBench {
 
     /**
      * {@code exact}: float activations; {@code act8}: rounded to llama.cpp's 8-bit blocks first,
-     * as the CLI does by default (integer kernels for Q4_0 and Q4_K, rounded floats otherwise).
+     * as the CLI does by default (integer kernels where a type has them, rounded floats otherwise).
      */
     @Param({"exact", "act8"})
     public String activations;
