@@ -65,7 +65,7 @@ public final class MatMul {
         prepare(w, x, 1, out);
         try {
             if (int8) {
-                growScratch(TypeKernel.int8Scratch(rowLength));
+                growScratch(TypeKernel.INT8_SCRATCH);
             }
             pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {
@@ -154,7 +154,6 @@ public final class MatMul {
     private void int8VecRange(int worker, int from, int to) {
         float[] s = scratch[worker];
         for (int r = from; r < to; r++) {
-            kernel.int8Scales(data, r * rowBytes, q8, 0, rowLength, s);
             out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength, s);
         }
     }

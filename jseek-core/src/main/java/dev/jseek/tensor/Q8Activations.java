@@ -25,30 +25,32 @@ public final class Q8Activations {
         }
     }
 
-    /** Values per entry of {@link #sums()}: the sub-block of the K-quants whose mins use them. */
-    public static final int SUM_RUN = 32;
-
     private short[] values = new short[0];
     private float[] scales = new float[0];
-    private int[] sums = new int[0];
+    private int[] sums16 = new int[0];
+    private int[] sums32 = new int[0];
 
     /** Rounds {@code x[0..n)} ({@code n} a multiple of the format's block) into this holder. */
     public void quantize(Format format, float[] x, int n) {
         if (values.length < n) {
             values = new short[n];
             scales = new float[n / 32];
-            sums = new int[n / SUM_RUN];
+            sums16 = new int[n / 16];
+            sums32 = new int[n / 32];
         }
         for (int b = 0; b < n / format.block; b++) {
             int at = b * format.block;
             scales[b] = format == Format.Q8_0 ? q8_0(x, at) : q8_K(x, at);
         }
-        for (int s = 0; s < n / SUM_RUN; s++) {
+        for (int s = 0; s < n / 16; s++) {
             int sum = 0;
-            for (int i = s * SUM_RUN; i < (s + 1) * SUM_RUN; i++) {
+            for (int i = 16 * s; i < 16 * s + 16; i++) {
                 sum += values[i];
             }
-            sums[s] = sum;
+            sums16[s] = sum;
+        }
+        for (int s = 0; s < n / 32; s++) {
+            sums32[s] = sums16[2 * s] + sums16[2 * s + 1];
         }
     }
 
@@ -69,9 +71,14 @@ public final class Q8Activations {
         return scales;
     }
 
-    /** Sums of the integers over runs of {@link #SUM_RUN}. */
-    public int[] sums() {
-        return sums;
+    /** Sums of the integers over runs of 16: Q6_K's sub-blocks, which take off its offset of 32 through them. */
+    public int[] sums16() {
+        return sums16;
+    }
+
+    /** Sums of the integers over runs of 32: Q4_K's sub-blocks, whose mins use them. */
+    public int[] sums32() {
+        return sums32;
     }
 
     /** ggml-cpu's quantize_row_q8_0 (x86): scale amax/127 stored as fp16, values x * 127/amax rounded half to even. */

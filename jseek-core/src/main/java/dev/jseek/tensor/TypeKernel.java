@@ -27,30 +27,17 @@ public interface TypeKernel {
     }
 
     /**
-     * The first step of the integer dot product of one row: what comes from the block headers
-     * (sub-block scales times the activations' scales) into {@code scratch}. A call of its own so
-     * that each step compiles within C2's inlining budget: past it, vector operations stay calls
-     * on boxed objects. Types with no first step, or one small enough to share the dot
-     * product's budget (Q4_K), do nothing here.
-     */
-    default void int8Scales(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-    }
-
-    /**
      * Dot product of {@code n} weights with the rounded activations {@code x} from element
-     * {@code xOffset} (a multiple of their block), in integers where the weights allow, after
-     * {@link #int8Scales} for the same row, activations and scratch. {@code scratch} holds at
-     * least {@link #int8Scratch int8Scratch(n)} floats the kernel may overwrite: the caller's
-     * own, as calls run on several threads at once.
+     * {@code xOffset} (a multiple of their block), in integers where the weights allow.
+     * {@code scratch} holds at least {@link #INT8_SCRATCH} floats the kernel may overwrite: the
+     * caller's own, as calls run on several threads at once.
      */
     default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
     }
 
-    /** Floats of scratch {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} needs for {@code n} weights. */
-    static int int8Scratch(int n) {
-        return n / 16 + 16;
-    }
+    /** Floats of scratch {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} needs: a block's scales. */
+    int INT8_SCRATCH = 16;
 
     /** Whether {@link #quantize} is implemented for this type. */
     default boolean canQuantize() {

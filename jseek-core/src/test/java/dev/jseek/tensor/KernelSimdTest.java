@@ -87,8 +87,7 @@ class KernelSimdTest {
                         q8.quantize(format, x, x.length);
                         float[] rounded = new ActivationRounding().apply(type, x, x.length);
                         Exact want = Exact.dot(dequantized, rounded, xOffset, n);
-                        float[] scratch = new float[TypeKernel.int8Scratch(n)];
-                        type.kernel().int8Scales(row.weights(), row.offset(), q8, xOffset, n, scratch);
+                        float[] scratch = new float[TypeKernel.INT8_SCRATCH];
                         float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, scratch);
                         assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
                                 type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + want.sum());
@@ -98,9 +97,8 @@ class KernelSimdTest {
                 Row hot = quantizedRow(type, 4096, random, arena);
                 Q8Activations q8 = new Q8Activations();
                 q8.quantize(format, gaussian(random, 4096, 1), 4096);
-                float[] scratch = new float[TypeKernel.int8Scratch(4096)];
+                float[] scratch = new float[TypeKernel.INT8_SCRATCH];
                 for (int i = 0; i < 5000; i++) {
-                    type.kernel().int8Scales(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                     type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                 }
             }

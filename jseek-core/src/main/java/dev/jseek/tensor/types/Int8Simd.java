@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -36,18 +35,11 @@ final class Int8Simd {
     static final VectorSpecies<Float> F = S.withLanes(float.class);
     /** Float lanes per vector (4 or 8). */
     static final int FL = F.length();
-    /** Two long lanes: the smallest long vector C2 compiles (a one-lane vector stays a boxed object). */
-    private static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
 
     /** {@link #SL} weight bytes at {@code offset}, each zero-extended to a short lane. */
     static ShortVector bytes(MemorySegment src, long offset) {
         return (ShortVector) ByteVector.fromMemorySegment(B, src, offset, Simd.LE)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-    }
-
-    /** The eight bytes of {@code packed} (little-endian) in byte lanes 0-7, ready to widen. */
-    static ByteVector packedBytes(long packed) {
-        return LongVector.broadcast(L2, packed).reinterpretAsBytes();
     }
 
     /**

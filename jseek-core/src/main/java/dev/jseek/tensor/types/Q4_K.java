@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -85,64 +86,79 @@ public final class Q4_K implements TypeKernel {
 
     /**
      * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
-     * A first pass over the block headers puts each sub-block's scale (d * scale * the
-     * activations' scale) in {@code scratch} and takes the mins off through the activations'
-     * sums, as llama.cpp does, eight sub-blocks at a time in vector lanes (done one by one, this
-     * pass took as long as the products; BENCHMARKS.md); the second runs over the
-     * 32-byte quant groups (two sub-blocks each) with one induction variable and no header
-     * decoding, the shape C2 compiles best.
+     * Each block starts with its header: the eight scales times d times the activations' scale go
+     * to {@code scratch}, eight at a time in vector lanes, and the mins times dmin times the
+     * activations' sums add up to the part taken off at the end, as llama.cpp does. Then each
+     * half block's two 32-byte quant groups (four sub-blocks) are read in one turn.
+     *
+     * <p>The header and the products share one pass over the row: a separate pass for the headers
+     * ran 10-30% slower from memory (BENCHMARKS.md). The loop body is written out rather than
+     * calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining budget for the
+     * method stays a call on boxed vectors, while the Vector API's own methods are always inlined.
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         short[] v = x.values();
         float[] xd = x.scales();
-        int[] sums = x.sums();
+        int[] sums = x.sums32();
         int xb = xOffset / QK;
-        int xs = xOffset / Q8Activations.SUM_RUN;
+        int xs = xOffset / 32;
         FloatVector offsets = FloatVector.zero(Int8Simd.F);
+        FloatVector first = FloatVector.zero(Int8Simd.F);
+        FloatVector second = FloatVector.zero(Int8Simd.F);
         for (int b = 0; b < n / QK; b++) {
             long blk = offset + (long) b * BYTES;
             float dx = xd[xb + b];
             FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk) * dx);
             FloatVector dmin = FloatVector.broadcast(Int8Simd.F, half(src, blk + 2) * dx);
-            ByteVector scales = Int8Simd.packedBytes(scalesK4(src, blk + 4));
-            ByteVector mins = Int8Simd.packedBytes(minsK4(src, blk + 4));
+            // The unpacked scales and mins in byte lanes 0-7 (a one-lane LongVector would stay a boxed object).
+            ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
+            ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
+            int sumsAt = xs + 8 * b;
             // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-            offsets = subBlocks(scales, mins, 0, d, dmin, sums, xs + 8 * b, scratch, 8 * b, offsets);
+            ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d).intoArray(scratch, 0);
+            offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 0))
+                    .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
             if (Int8Simd.FL < 8) {
-                offsets = subBlocks(scales, mins, 1, d, dmin, sums, xs + 8 * b, scratch, 8 * b, offsets);
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d).intoArray(scratch, 4);
+                offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 1))
+                        .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
+            }
+            for (int h = 0; h < 2; h++) {
+                long q = blk + 16 + 64 * h;
+                int xi = xOffset + QK * b + 128 * h;
+                ShortVector lo1 = ShortVector.zero(Int8Simd.S);
+                ShortVector hi1 = ShortVector.zero(Int8Simd.S);
+                ShortVector lo2 = ShortVector.zero(Int8Simd.S);
+                ShortVector hi2 = ShortVector.zero(Int8Simd.S);
+                for (int p = 0; p < 32; p += Int8Simd.SL) {
+                    ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + p, Simd.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                    ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32 + p, Simd.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                    lo1 = lo1.add(w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
+                    hi1 = hi1.add(w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
+                    lo2 = lo2.add(w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)));
+                    hi2 = hi2.add(w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)));
+                }
+                // Two products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
+                IntVector l1 = lo1.reinterpretAsInts();
+                IntVector h1 = hi1.reinterpretAsInts();
+                IntVector l2 = lo2.reinterpretAsInts();
+                IntVector h2 = hi2.reinterpretAsInts();
+                int sc = 4 * h;
+                first = ((FloatVector) l1.add(l1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), first);
+                second = ((FloatVector) h1.add(h1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 1]), second);
+                first = ((FloatVector) l2.add(l2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 2]), first);
+                second = ((FloatVector) h2.add(h2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 3]), second);
             }
         }
-        FloatVector low = FloatVector.zero(Int8Simd.F);
-        FloatVector high = FloatVector.zero(Int8Simd.F);
-        for (int c = 0; c < n / 64; c++) {
-            long q = offset + (long) (c >> 2) * BYTES + 16 + 32 * (c & 3);
-            int xi = xOffset + 64 * c;
-            ShortVector lowProducts = ShortVector.zero(Int8Simd.S);
-            ShortVector highProducts = ShortVector.zero(Int8Simd.S);
-            for (int p = 0; p < 32; p += Int8Simd.SL) {
-                ShortVector w = Int8Simd.bytes(src, q + p);
-                lowProducts = lowProducts.add(w.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
-                highProducts = highProducts.add(w.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
-            }
-            low = Int8Simd.pairSums(lowProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c]), low);
-            high = Int8Simd.pairSums(highProducts).fma(FloatVector.broadcast(Int8Simd.F, scratch[2 * c + 1]), high);
-        }
-        low.add(high).sub(offsets).intoArray(scratch, 0);
+        first.add(second).sub(offsets).intoArray(scratch, 0);
         return Int8Simd.laneSum(scratch);
-    }
-
-    /**
-     * Sub-blocks {@code part * FL ..} of one block: their scales times {@code d} into
-     * {@code scratch[at..]}, and {@code offsets} plus their mins times the activations' sums
-     * times {@code dmin}.
-     */
-    private static FloatVector subBlocks(ByteVector scales, ByteVector mins, int part, FloatVector d, FloatVector dmin,
-            int[] sums, int sumsAt, float[] scratch, int at, FloatVector offsets) {
-        int first = part * Int8Simd.FL;
-        ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(d).intoArray(scratch, at + first);
-        FloatVector xsum = (FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + first).convert(VectorOperators.I2F, 0);
-        return ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(xsum).fma(dmin, offsets);
     }
 
     @Override

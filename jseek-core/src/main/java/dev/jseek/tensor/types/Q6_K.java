@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -86,69 +87,83 @@ public final class Q6_K implements TypeKernel {
         return true;
     }
 
-    /** Each sub-block's scale times d times the activations' scale into {@code scratch[16 * block + j]}. */
-    @Override
-    public void int8Scales(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-        float[] xd = x.scales();
-        int xb = xOffset / QK;
-        for (int b = 0; b < n / QK; b++) {
-            long blk = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
-            ByteVector scales = bytes16(src, blk + 192);
-            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-            scales(scales, 0, d, scratch, 16 * b);
-            scales(scales, 1, d, scratch, 16 * b);
-            if (Int8Simd.FL < 8) {
-                scales(scales, 2, d, scratch, 16 * b);
-                scales(scales, 3, d, scratch, 16 * b);
-            }
-        }
-    }
-
-    /** Scales {@code part * FL ..} of a block, times {@code d}, into {@code scratch[at + part * FL ..]}. */
-    private static void scales(ByteVector scales, int part, FloatVector d, float[] scratch, int at) {
-        ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, part)).mul(d).intoArray(scratch, at + part * Int8Simd.FL);
-    }
-
     /**
-     * 6-bit weights less 32 times the 8-bit activations in 16-bit lanes, one float multiply-add
-     * per sub-block of 16, with the scales {@link #int8Scales} left in {@code scratch}. The
-     * products go column by column: a block's low-nibble bytes are 8 columns of 16 (column k
-     * feeds sub-block g = k + (k & 4) from its low nibbles and g + 4 from its high ones, with top
-     * bits from a fixed 16 bytes of the high-bit area), and one loop over the blocks per column
-     * keeps every address linear in the loop counter. One loop over all columns of all blocks,
-     * recomputing the offsets each time, ran 20-30% slower on 8960-wide rows; the float kernel on
-     * the same rounded activations takes 1.3-1.5x as long (BENCHMARKS.md).
+     * The 6-bit weights as stored (0..63) times the 8-bit activations in 16-bit lanes, one float
+     * multiply-add per sub-block of 16; the offset of 32 comes off once at the end through the
+     * activations' sums, as llama.cpp does. Each block starts with its header: the sixteen scales
+     * times d times the activations' scale go to {@code scratch}. Then each half block is read in
+     * the order of its bytes: 32 low-nibble bytes, the 32 after them, and the 32 high-bit bytes
+     * that give weights l, l+32, l+64, l+96 of the half (sub-blocks s, s+2, s+4, s+6) their top
+     * bits.
+     *
+     * <p>The header and the products share one pass over the row: a separate pass for the headers
+     * ran 15-30% slower from memory (BENCHMARKS.md). The loop body is written out rather than
+     * calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining budget for the
+     * method stays a call on boxed vectors, while the Vector API's own methods are always inlined.
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         short[] v = x.values();
-        int blocks = n / QK;
-        FloatVector lowSums = FloatVector.zero(Int8Simd.F);
-        FloatVector highSums = FloatVector.zero(Int8Simd.F);
-        for (int k = 0; k < 8; k++) {
-            int g = k + (k & 4);
-            long ql = offset + 16L * k;
-            long qh = offset + 128 + 32L * (k >> 2) + 16L * (k & 1);
-            // Columns 2, 3, 6, 7 take the second pair of top bits for each nibble.
-            int shift = k & 2;
-            for (int b = 0; b < blocks; b++) {
-                long at = (long) b * BYTES;
-                int xi = xOffset + QK * b + 16 * g;
-                int sc = 16 * b + g;
-                for (int p = 0; p < 16; p += Int8Simd.SL) {
-                    ShortVector lowNibbles = Int8Simd.bytes(src, ql + at + p);
-                    ShortVector top = Int8Simd.bytes(src, qh + at + p).lanewise(VectorOperators.LSHR, shift);
-                    ShortVector w1 = lowNibbles.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
-                    ShortVector w2 = lowNibbles.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30)).sub((short) 32);
-                    lowSums = Int8Simd.pairSums(w1.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
-                            .fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), lowSums);
-                    highSums = Int8Simd.pairSums(w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
-                            .fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 4]), highSums);
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        int xb = xOffset / QK;
+        int xs = xOffset / 16;
+        FloatVector offsets = FloatVector.zero(Int8Simd.F);
+        FloatVector lowAcc = FloatVector.zero(Int8Simd.F);
+        FloatVector highAcc = FloatVector.zero(Int8Simd.F);
+        for (int b = 0; b < n / QK; b++) {
+            long blk = offset + (long) b * BYTES;
+            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
+            ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE);
+            int sumsAt = xs + 16 * b;
+            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+            FloatVector s0 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
+            s0.intoArray(scratch, 0);
+            offsets = s0.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0), offsets);
+            FloatVector s1 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
+            s1.intoArray(scratch, Int8Simd.FL);
+            offsets = s1.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + Int8Simd.FL).convert(VectorOperators.I2F, 0), offsets);
+            if (Int8Simd.FL < 8) {
+                FloatVector s2 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 2)).mul(d);
+                s2.intoArray(scratch, 8);
+                offsets = s2.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 8).convert(VectorOperators.I2F, 0), offsets);
+                FloatVector s3 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 3)).mul(d);
+                s3.intoArray(scratch, 12);
+                offsets = s3.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 12).convert(VectorOperators.I2F, 0), offsets);
+            }
+            for (int h = 0; h < 2; h++) {
+                long ql = blk + 64 * h;
+                long qh = blk + 128 + 32 * h;
+                int xi = xOffset + QK * b + 128 * h;
+                for (int p = 0; p < 32; p += Int8Simd.SL) {
+                    int s = 8 * h + p / 16;
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, ql + p, Simd.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, ql + 32 + p, Simd.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, qh + p, Simd.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                    ShortVector w0 = a.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+                    ShortVector w2 = c.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
+                    ShortVector w4 = a.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30));
+                    ShortVector w6 = c.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                    // Products are within +-8001, so the sum of a pair fits a short (Int8Simd.pairInts).
+                    IntVector p0 = w0.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)).reinterpretAsInts();
+                    IntVector p2 = w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)).reinterpretAsInts();
+                    IntVector p4 = w4.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)).reinterpretAsInts();
+                    IntVector p6 = w6.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)).reinterpretAsInts();
+                    lowAcc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s]), lowAcc);
+                    highAcc = ((FloatVector) p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 4]), highAcc);
+                    lowAcc = ((FloatVector) p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 2]), lowAcc);
+                    highAcc = ((FloatVector) p6.add(p6.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 6]), highAcc);
                 }
             }
         }
-        lowSums.add(highSums).intoArray(scratch, 0);
+        lowAcc.add(highAcc).sub(offsets.mul(32)).intoArray(scratch, 0);
         return Int8Simd.laneSum(scratch);
     }
 
