@@ -127,14 +127,18 @@ public final class Q4_K implements TypeKernel {
             for (int h = 0; h < 2; h++) {
                 long q = blk + 16 + 64 * h;
                 int xi = xOffset + QK * b + 128 * h;
-                ShortVector lo1 = ShortVector.zero(Int8Simd.S);
-                ShortVector hi1 = ShortVector.zero(Int8Simd.S);
-                ShortVector lo2 = ShortVector.zero(Int8Simd.S);
-                ShortVector hi2 = ShortVector.zero(Int8Simd.S);
-                for (int p = 0; p < 32; p += Int8Simd.SL) {
-                    ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + p, Simd.LE)
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q, Simd.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32, Simd.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
+                ShortVector lo1 = w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi));
+                ShortVector hi1 = w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32));
+                ShortVector lo2 = w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64));
+                ShortVector hi2 = w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96));
+                for (int p = Int8Simd.SL; p < 32; p += Int8Simd.SL) {
+                    w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + p, Simd.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32 + p, Simd.LE)
+                    w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32 + p, Simd.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
                     lo1 = lo1.add(w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
                     hi1 = hi1.add(w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
