@@ -92,7 +92,7 @@ public final class Q4_K implements TypeKernel {
      * half block's two 32-byte quant groups (four sub-blocks) are read together.
      *
      * <p>The header and the products share one pass over the row: a separate pass for the headers
-     * ran 10-30% slower from memory (BENCHMARKS.md). The loop body is written out rather than
+     * took 1.14-1.32 times as long from memory (BENCHMARKS.md). The loop body is written out rather than
      * calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining budget for the
      * method stays a call on boxed vectors, while the Vector API's own methods are always inlined.
      */

@@ -97,7 +97,7 @@ public final class Q6_K implements TypeKernel {
      * bits.
      *
      * <p>The header and the products share one pass over the row: a separate pass for the headers
-     * ran 15-30% slower from memory (BENCHMARKS.md). The loop body is written out rather than
+     * took 1.16-1.28 times as long from memory (BENCHMARKS.md). The loop body is written out rather than
      * calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining budget for the
      * method stays a call on boxed vectors, while the Vector API's own methods are always inlined.
      */
