@@ -5,6 +5,7 @@ import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.RangeTask;
 import dev.jseek.tensor.Tensor;
+import dev.jseek.tensor.TypeKernel;
 import java.util.Arrays;
 
 /**
@@ -41,6 +42,8 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[][] latentQuery;
     private final float[][] latentOut;
     private final float[][] rowScratch;
+    /** Per worker, the scratch of the kernels' dot products (TypeKernel.SCRATCH floats). */
+    private final float[][] dotScratch;
     /**
      * Per worker, when the products round activations as llama.cpp does: it also rounds q_nope
      * before W_UK and the attention output latent before W_UV (its mul_mat on those weights).
@@ -82,6 +85,7 @@ final class MultiHeadLatentAttention implements Attention {
         this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
         this.latentOut = ws.perWorker("mla.olatent", threads, rank);
         this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
+        this.dotScratch = ws.perWorker("mla.dot", threads, TypeKernel.SCRATCH);
         this.rounding = matmul.roundsActivations() ? new ActivationRounding[threads] : null;
         if (rounding != null) {
             Arrays.setAll(rounding, i -> new ActivationRounding());
@@ -149,7 +153,7 @@ final class MultiHeadLatentAttention implements Attention {
             float[] o = rounding != null ? rounding[worker].apply(wUV.type(), oLatent, rank) : oLatent;
             int outAt = (b * heads + h) * dv;
             for (int d = 0; d < dv; d++) {
-                mixed[outAt + d] = wUV.dotRow(d, o, 0);
+                mixed[outAt + d] = wUV.dotRow(d, o, 0, dotScratch[worker]);
             }
         }
     }
@@ -166,7 +170,7 @@ final class MultiHeadLatentAttention implements Attention {
                 at = 0;
             }
             for (int r = 0; r < rank; r++) {
-                qLatent[r] = wUK.dotRow(r, qn, at);
+                qLatent[r] = wUK.dotRow(r, qn, at, dotScratch[worker]);
             }
             return;
         }

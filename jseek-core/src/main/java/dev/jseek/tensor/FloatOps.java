@@ -112,6 +112,24 @@ public final class FloatOps {
         };
     }
 
+    /**
+     * The sum of {@code lanes[0..n)} ({@code n} a power of two, at least 2) in the order of
+     * {@link #sum}, overwriting the lanes. The kernels store their accumulator and add it here:
+     * {@link #sum}, past C2's inlining budget at the end of a kernel, is left a call that
+     * receives the vector boxed.
+     */
+    public static float sumLanes(float[] lanes, int n) {
+        if (n == 2) {
+            return lanes[0] + lanes[1];
+        }
+        for (int half = n / 2; half >= 4; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                lanes[i] += lanes[i + half];
+            }
+        }
+        return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    }
+
     private static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
         return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
     }

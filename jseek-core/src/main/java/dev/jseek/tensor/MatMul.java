@@ -64,9 +64,7 @@ public final class MatMul {
     public void matVec(Tensor w, float[] x, float[] out) {
         prepare(w, x, 1, out);
         try {
-            if (int8) {
-                growScratch(TypeKernel.INT8_SCRATCH);
-            }
+            growScratch(TypeKernel.SCRATCH);
             pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
         } finally {
             release();
@@ -159,8 +157,9 @@ public final class MatMul {
     }
 
     private void vecRange(int worker, int from, int to) {
+        float[] s = scratch[worker];
         for (int r = from; r < to; r++) {
-            out[r] = kernel.dot(data, r * rowBytes, x, 0, rowLength);
+            out[r] = kernel.dot(data, r * rowBytes, x, 0, rowLength, s);
         }
     }
 

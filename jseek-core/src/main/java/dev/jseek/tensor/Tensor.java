@@ -46,8 +46,8 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
         type.kernel().dequantize(data, row * rowBytes(), dst, dstOffset, rowLength());
     }
 
-    /** Dot product of row {@code row} with {@code x[xOffset..]}. */
-    public float dotRow(long row, float[] x, int xOffset) {
-        return type.kernel().dot(data, row * rowBytes(), x, xOffset, rowLength());
+    /** Dot product of row {@code row} with {@code x[xOffset..]}; {@code scratch}: {@link TypeKernel#SCRATCH} floats of the caller's. */
+    public float dotRow(long row, float[] x, int xOffset, float[] scratch) {
+        return type.kernel().dot(data, row * rowBytes(), x, xOffset, rowLength(), scratch);
     }
 }

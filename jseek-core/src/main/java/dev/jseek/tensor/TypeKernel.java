@@ -12,8 +12,12 @@ public interface TypeKernel {
     /** Expands {@code n} weights starting at byte {@code offset} into {@code dst[dstOffset..]}. */
     void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
 
-    /** Dot product of {@code n} weights with {@code x[xOffset..]}, using the Vector API. */
-    float dot(MemorySegment src, long offset, float[] x, int xOffset, int n);
+    /**
+     * Dot product of {@code n} weights with {@code x[xOffset..]}, using the Vector API.
+     * {@code scratch} holds at least {@link #SCRATCH} floats the kernel may overwrite: the
+     * caller's own, as calls run on several threads at once.
+     */
+    float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch);
 
     /** The same dot product as a plain loop: the reference the vector path is tested against. */
     float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n);
@@ -28,16 +32,15 @@ public interface TypeKernel {
 
     /**
      * Dot product of {@code n} weights with the rounded activations {@code x} from element
-     * {@code xOffset} (a multiple of their block), in integers where the weights allow.
-     * {@code scratch} holds at least {@link #INT8_SCRATCH} floats the kernel may overwrite: the
-     * caller's own, as calls run on several threads at once.
+     * {@code xOffset} (a multiple of their block), in integers where the weights allow, with
+     * {@code scratch} as for the float dot product.
      */
     default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
     }
 
-    /** Floats of scratch {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} needs: a block's scales. */
-    int INT8_SCRATCH = 16;
+    /** Floats of scratch the dot products need: a vector's lanes (at most 512 bits) or a block's scales. */
+    int SCRATCH = 16;
 
     /** Whether {@link #quantize} is implemented for this type. */
     default boolean canQuantize() {

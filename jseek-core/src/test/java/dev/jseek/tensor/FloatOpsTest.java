@@ -30,6 +30,24 @@ class FloatOpsTest {
         }
     }
 
+    /** The scalar lane sum the kernels end with adds in the same order as the vector one. */
+    @Test
+    void sumLanesFollowsTheSameOrder() {
+        Random random = new Random(11);
+        for (VectorSpecies<Float> species : java.util.List.of(FloatVector.SPECIES_64, FloatVector.SPECIES_128,
+                FloatVector.SPECIES_256, FloatVector.SPECIES_512)) {
+            int n = species.length();
+            float[] a = new float[n];
+            for (int rep = 0; rep < 1000; rep++) {
+                for (int i = 0; i < n; i++) {
+                    a[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8)));
+                }
+                float want = FloatOps.sum(species, FloatVector.fromArray(species, a, 0));
+                assertEquals(want, FloatOps.sumLanes(a.clone(), n), species + " call " + rep);
+            }
+        }
+    }
+
     /** Lanes i and i + n/2 paired until four are left, then (0 + 2) + (1 + 3); two lanes are added. */
     private static float fixedOrder(float[] a, int from, int n) {
         if (n == 2) {

@@ -44,7 +44,7 @@ class KernelSimdTest {
             Row longest = rows.getLast();
             float[] warmX = new float[longest.n()];
             for (int i = 0; i < 3000; i++) {
-                type.kernel().dot(longest.weights(), longest.offset(), warmX, 0, longest.n());
+                type.kernel().dot(longest.weights(), longest.offset(), warmX, 0, longest.n(), new float[TypeKernel.SCRATCH]);
             }
             for (int r = 0; r < rows.size(); r++) {
                 Row row = rows.get(r);
@@ -87,7 +87,7 @@ class KernelSimdTest {
                         q8.quantize(format, x, x.length);
                         float[] rounded = new ActivationRounding().apply(type, x, x.length);
                         Exact want = Exact.dot(dequantized, rounded, xOffset, n);
-                        float[] scratch = new float[TypeKernel.INT8_SCRATCH];
+                        float[] scratch = new float[TypeKernel.SCRATCH];
                         float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, scratch);
                         assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
                                 type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + want.sum());
@@ -97,7 +97,7 @@ class KernelSimdTest {
                 Row hot = quantizedRow(type, 4096, random, arena);
                 Q8Activations q8 = new Q8Activations();
                 q8.quantize(format, gaussian(random, 4096, 1), 4096);
-                float[] scratch = new float[TypeKernel.INT8_SCRATCH];
+                float[] scratch = new float[TypeKernel.SCRATCH];
                 for (int i = 0; i < 5000; i++) {
                     type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
                 }
@@ -144,7 +144,7 @@ class KernelSimdTest {
         Exact want = Exact.dot(dequantized, x, xOffset, n);
         double exact = want.sum();
         double tolerance = want.tolerance();
-        float vector = type.kernel().dot(weights, offset, x, xOffset, n);
+        float vector = type.kernel().dot(weights, offset, x, xOffset, n, new float[TypeKernel.SCRATCH]);
         float scalar = type.kernel().dotScalar(weights, offset, x, xOffset, n);
         String where = type + " (" + FloatVector.SPECIES_PREFERRED + ") n=" + n + " row " + row + " xOffset=" + xOffset + ": ";
         assertTrue(Math.abs(vector - exact) <= tolerance,

@@ -35,7 +35,7 @@ public final class BF16 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int i = 0;
@@ -47,6 +47,7 @@ public final class BF16 implements TypeKernel {
         for (; i <= n - L; i += L) {
             a0 = widen(src, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
         }
+        // Small enough for FloatOps.sum to stay inline (through the scratch: F16 0.91x).
         float sum = FloatOps.sum(F, a0.add(a1));
         for (; i < n; i++) {
             sum += Float.intBitsToFloat(src.get(SHORT_LE, offset + 2L * i) << 16) * x[xOffset + i];

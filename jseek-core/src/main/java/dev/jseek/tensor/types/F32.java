@@ -19,7 +19,7 @@ public final class F32 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         // Four accumulators hide the latency of the fused multiply-adds.
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -37,6 +37,7 @@ public final class F32 implements TypeKernel {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromMemorySegment(F, src, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
         }
+        // Small enough for FloatOps.sum to stay inline (through the scratch: F16 0.91x).
         float sum = FloatOps.sum(F, a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             sum += src.get(FLOAT_LE, offset + 4L * i) * x[xOffset + i];

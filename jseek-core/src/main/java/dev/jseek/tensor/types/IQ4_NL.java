@@ -37,7 +37,7 @@ public final class IQ4_NL implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         // 16 table entries fill one 16-byte vector, so a lane-wise select does the lookup.
         ByteVector table = ByteVector.fromArray(B16, VALUES, 0);
         FloatVector total = FloatVector.zero(F);
@@ -50,7 +50,8 @@ public final class IQ4_NL implements TypeKernel {
             acc = Simd.dot16(hi, x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return FloatOps.sum(F, total);
+        total.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class Q2_K implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         var f = KQuants.F;
         FloatVector acc = FloatVector.zero(f);
         for (int b = 0; b < n / QK; b++) {
@@ -69,7 +69,8 @@ public final class Q2_K implements TypeKernel {
                 }
             }
         }
-        return FloatOps.sum(f, acc);
+        acc.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, f.length());
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class Q4_0 implements TypeKernel {
      * isolation on AVX2).
      */
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector total = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int xi = xOffset + i;
@@ -61,7 +61,8 @@ public final class Q4_0 implements TypeKernel {
             }
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return FloatOps.sum(F, total);
+        total.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override

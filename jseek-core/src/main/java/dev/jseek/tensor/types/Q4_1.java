@@ -36,7 +36,7 @@ public final class Q4_1 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector lo = FloatVector.zero(F);
         FloatVector hi = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
@@ -49,7 +49,8 @@ public final class Q4_1 implements TypeKernel {
             lo = Simd.dot16(q.and((byte) 0xF), d, m, x, xi, lo);
             hi = Simd.dot16(Simd.highNibbles(q), d, m, x, xi + 16, hi);
         }
-        return FloatOps.sum(F, lo.add(hi));
+        lo.add(hi).intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class Q5_0 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector total = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int xi = xOffset + i;
@@ -52,7 +52,8 @@ public final class Q5_0 implements TypeKernel {
             acc = Simd.dot16(hi, qh >>> 16, x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) head)), total);
         }
-        return FloatOps.sum(F, total);
+        total.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class Q5_1 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector lo = FloatVector.zero(F);
         FloatVector hi = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
@@ -54,7 +54,8 @@ public final class Q5_1 implements TypeKernel {
             lo = Simd.dot16(q.and((byte) 0xF), qh, d, m, x, xi, lo);
             hi = Simd.dot16(q.lanewise(VectorOperators.LSHR, 4), qh >>> 16, d, m, x, xi + 16, hi);
         }
-        return FloatOps.sum(F, lo.add(hi));
+        lo.add(hi).intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class Q6_K implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         var f = KQuants.F;
         FloatVector zero = FloatVector.zero(f);
         FloatVector acc = zero;
@@ -79,7 +79,8 @@ public final class Q6_K implements TypeKernel {
                 }
             }
         }
-        return FloatOps.sum(f, acc);
+        acc.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, f.length());
     }
 
     @Override

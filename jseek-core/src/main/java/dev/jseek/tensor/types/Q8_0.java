@@ -34,7 +34,7 @@ public final class Q8_0 implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n) {
+    public float dot(MemorySegment src, long offset, float[] x, int xOffset, int n, float[] scratch) {
         FloatVector total = FloatVector.zero(F);
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
             int xi = xOffset + i;
@@ -42,7 +42,8 @@ public final class Q8_0 implements TypeKernel {
             acc = Simd.dot16(ByteVector.fromMemorySegment(B16, src, offset + 18, LE), x, xi + 16, acc);
             total = acc.fma(FloatVector.broadcast(F, Simd.fp16(src, offset)), total);
         }
-        return FloatOps.sum(F, total);
+        total.intoArray(scratch, 0);
+        return FloatOps.sumLanes(scratch, F.length());
     }
 
     @Override
