@@ -97,10 +97,11 @@ public final class Q6_K implements TypeKernel {
      * that give weights l, l+32, l+64, l+96 of the half (sub-blocks s, s+2, s+4, s+6) their top
      * bits.
      *
-     * <p>The header and the products share one pass over the row: a separate pass for the headers
-     * took 1.16-1.28 times as long from memory (BENCHMARKS.md). The loop body is written out rather than
-     * calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining budget for the
-     * method stays a call on boxed vectors, while the Vector API's own methods are always inlined.
+     * <p>The header and the products share one pass over the row: a separate pass for the
+     * headers took 1.16-1.28 times as long from memory (BENCHMARKS.md). The loop body is written
+     * out rather than calling helpers (Int8Simd.pairInts): a helper C2 meets past its inlining
+     * budget for the method stays a call on boxed vectors, while the Vector API's own methods are
+     * always inlined.
      */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
