@@ -7,7 +7,7 @@ import java.util.Arrays;
  * them before multiplying with quantized weights: {@link Format#Q8_0} (blocks of 32, scale
  * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
- * multiply in, with each block's scale and the sums of its integers. One instance per caller,
+ * multiply in, with each block's scale and, for Q8_K, sums of its integers. One instance per caller,
  * reused: the arrays grow when a longer vector arrives.
  */
 public final class Q8Activations {
@@ -42,6 +42,13 @@ public final class Q8Activations {
             int at = b * format.block;
             scales[b] = format == Format.Q8_0 ? q8_0(x, at) : q8_K(x, at);
         }
+        if (format == Format.Q8_K) {
+            sumRuns(n);
+        }
+    }
+
+    /** The K-quant kernels' sums (llama.cpp's bsums): per 16 for Q6_K, per 32 for Q4_K. */
+    private void sumRuns(int n) {
         for (int s = 0; s < n / 16; s++) {
             int sum = 0;
             for (int i = 16 * s; i < 16 * s + 16; i++) {
@@ -71,12 +78,12 @@ public final class Q8Activations {
         return scales;
     }
 
-    /** Sums of the integers over runs of 16: Q6_K's sub-blocks, which take off its offset of 32 through them. */
+    /** Q8_K only: sums of the integers over runs of 16, Q6_K's sub-blocks, which take off its offset of 32 through them. */
     public int[] sums16() {
         return sums16;
     }
 
-    /** Sums of the integers over runs of 32: Q4_K's sub-blocks, whose mins use them. */
+    /** Q8_K only: sums of the integers over runs of 32, Q4_K's sub-blocks, whose mins use them. */
     public int[] sums32() {
         return sums32;
     }

@@ -17,6 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * once per block or sub-block, where the float path needs a convert and a fused multiply-add for
  * every 8 weights: Q4_0 and Q4_K +55-65% over their float kernels on AVX2, Q6_K +30%, Q8_0
  * +10% (BENCHMARKS.md).
+ *
+ * <p>Q4_K and Q6_K write these shapes out instead of calling the helpers below: past C2's
+ * inlining budget for a method, a helper stays a call on boxed vectors, while the Vector API's own
+ * methods (annotated to be inlined) are always inlined. Q4_0 and Q8_0 are small enough to call them.
  */
 final class Int8Simd {
 
