@@ -150,10 +150,7 @@ public final class MatMul {
     }
 
     private void int8VecRange(int worker, int from, int to) {
-        float[] s = scratch[worker];
-        for (int r = from; r < to; r++) {
-            out[r] = kernel.dot(data, r * rowBytes, q8, 0, rowLength, s);
-        }
+        kernel.dotRows(data, from * rowBytes, rowBytes, to - from, q8, 0, rowLength, out, from, scratch[worker]);
     }
 
     private void vecRange(int worker, int from, int to) {

@@ -1,6 +1,9 @@
 package dev.jseek.tensor;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A vector of activations rounded to 8-bit integers in blocks, as llama.cpp's CPU backend rounds
@@ -25,7 +28,17 @@ public final class Q8Activations {
         }
     }
 
+    /**
+     * The 16-bit lanes the integer kernels multiply in: 128 or 256 bits, so that 16 weights (a
+     * K-quant sub-block) fill whole vectors.
+     */
+    public static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
+    /** The run {@link #paired()} reorders: as many values as one short vector holds bytes. */
+    public static final int PAIR_RUN = 2 * SHORTS.length();
+
     private short[] values = new short[0];
+    private short[] paired = new short[0];
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
@@ -34,6 +47,7 @@ public final class Q8Activations {
     public void quantize(Format format, float[] x, int n) {
         if (values.length < n) {
             values = new short[n];
+            paired = new short[n];
             scales = new float[n / 32];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
@@ -44,6 +58,22 @@ public final class Q8Activations {
         }
         if (format == Format.Q8_K) {
             sumRuns(n);
+            pair(n);
+        }
+    }
+
+    /**
+     * Each run of {@link #PAIR_RUN} values reordered, the even positions first, then the odd:
+     * a kernel that loads weight bytes as short lanes (two bytes per lane) multiplies the low
+     * bytes' weights with the first half and the high bytes' with the second, with no widening.
+     */
+    private void pair(int n) {
+        int half = PAIR_RUN / 2;
+        for (int run = 0; run < n; run += PAIR_RUN) {
+            for (int i = 0; i < half; i++) {
+                paired[run + i] = values[run + 2 * i];
+                paired[run + half + i] = values[run + 2 * i + 1];
+            }
         }
     }
 
@@ -71,6 +101,11 @@ public final class Q8Activations {
     /** The integers, -127..127. */
     public short[] values() {
         return values;
+    }
+
+    /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order. */
+    public short[] paired() {
+        return paired;
     }
 
     /** One scale per block: a value is {@code values()[i] * scales()[i / block]}. */

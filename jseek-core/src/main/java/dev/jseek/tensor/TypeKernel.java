@@ -39,8 +39,31 @@ public interface TypeKernel {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
     }
 
-    /** Floats of scratch the dot products need: a vector's lanes (at most 512 bits) or a block's scales. */
-    int SCRATCH = 16;
+    /**
+     * {@code rows} dot products as {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])}:
+     * row r's weights start at {@code offset + r * rowBytes}, its result goes to
+     * {@code out[outOffset + r]}. Q4_K and Q6_K keep up to {@link #ROW_BATCH} rows' vector lanes
+     * in {@code scratch} and add them up together: summing each row's lanes before starting the
+     * next made every row wait for a chain of scalar additions (BENCHMARKS.md).
+     */
+    default void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+            float[] out, int outOffset, float[] scratch) {
+        for (int r = 0; r < rows; r++) {
+            out[outOffset + r] = dot(src, offset + r * rowBytes, x, xOffset, n, scratch);
+        }
+    }
+
+    /** Rows whose lanes {@link #dotRows} keeps before adding them up. */
+    int ROW_BATCH = 16;
+    /** Where in scratch {@link #dotRows} keeps the rows' lanes (at most 16 each); below it, a block's scales. */
+    int LANES_AT = 64;
+    /** Where in scratch the single-row integer dot product leaves its result. */
+    int RESULT = LANES_AT + 16 * ROW_BATCH;
+    /**
+     * Floats of scratch the dot products need: a block's scales (Q6_K's sixteen, each repeated
+     * for the four int lanes of its sub-block), the lanes of a batch of rows, a result.
+     */
+    int SCRATCH = RESULT + 1;
 
     /** Whether {@link #quantize} is implemented for this type. */
     default boolean canQuantize() {

@@ -1,5 +1,7 @@
 package dev.jseek.tensor.types;
 
+import dev.jseek.tensor.Q8Activations;
+import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -28,8 +30,7 @@ final class Int8Simd {
     }
 
     /** 16-bit lanes, 128 or 256 bits: 16 weights (one sub-block of the K-quants) fill whole vectors. */
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
-            VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
+    static final VectorSpecies<Short> S = Q8Activations.SHORTS;
     /** Short lanes per vector (8 or 16). */
     static final int SL = S.length();
     /** The weight bytes that widen into one short vector. */
@@ -58,6 +59,22 @@ final class Int8Simd {
             sum += lanes[i];
         }
         return sum;
+    }
+
+    /**
+     * {@code out[at + k]} for the {@code count} rows whose {@link #FL} lanes a kernel stored at
+     * {@code scratch[TypeKernel.LANES_AT + k * FL..)} (see {@link TypeKernel#dotRows}): each row's
+     * lanes added in order, as {@link #laneSum} does.
+     */
+    static void sumRows(float[] scratch, float[] out, int at, int count) {
+        for (int k = 0; k < count; k++) {
+            int lanes = TypeKernel.LANES_AT + k * FL;
+            float sum = 0;
+            for (int i = 0; i < FL; i++) {
+                sum += scratch[lanes + i];
+            }
+            out[at + k] = sum;
+        }
     }
 
     /** {@link #SL} signed weight bytes at {@code offset}, each sign-extended to a short lane. */

@@ -85,6 +85,12 @@ public final class Q4_K implements TypeKernel {
         return true;
     }
 
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+        dotRows(src, offset, 0, 1, x, xOffset, n, scratch, RESULT, scratch);
+        return scratch[RESULT];
+    }
+
     /**
      * Nibbles times the 8-bit activations in 16-bit lanes, one float multiply-add per sub-block.
      * Each block starts with its header: the eight scales times d times the activations' scale go
@@ -97,113 +103,120 @@ public final class Q4_K implements TypeKernel {
      * out with Vector API calls only (see {@link Int8Simd}).
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-        short[] v = x.values();
+    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+            float[] out, int outOffset, float[] scratch) {
+        short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums32();
         int xb = xOffset / QK;
         int xs = xOffset / 32;
-        FloatVector offsets = FloatVector.zero(Int8Simd.F);
-        FloatVector first = FloatVector.zero(Int8Simd.F);
-        FloatVector second = FloatVector.zero(Int8Simd.F);
-        for (int b = 0; b < n / QK; b++) {
-            long blk = offset + (long) b * BYTES;
-            float dx = xd[xb + b];
-            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk) * dx);
-            FloatVector dmin = FloatVector.broadcast(Int8Simd.F, half(src, blk + 2) * dx);
-            // The unpacked scales and mins in byte lanes 0-7 (a one-lane LongVector would stay a boxed object).
-            ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
-            ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
-            int sumsAt = xs + 8 * b;
-            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-            ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d).intoArray(scratch, 0);
-            offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 0))
-                    .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
-            if (Int8Simd.FL < 8) {
-                ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d).intoArray(scratch, 4);
-                offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 1))
-                        .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
-            }
-            // The two half blocks (four sub-blocks each), written out the same way twice: as a loop
-            // of two turns nested in the block loop it ran 7-14% slower (C2 kept the array bounds
-            // checks inside the block loop).
-            {
-                int h = 0;
-                long q = blk + 16 + 64 * h;
-                int xi = xOffset + QK * b + 128 * h;
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q, Simd.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32, Simd.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                ShortVector lo1 = w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi));
-                ShortVector hi1 = w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32));
-                ShortVector lo2 = w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64));
-                ShortVector hi2 = w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96));
-                for (int p = Int8Simd.SL; p < 32; p += Int8Simd.SL) {
-                    w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32 + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    lo1 = lo1.add(w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
-                    hi1 = hi1.add(w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
-                    lo2 = lo2.add(w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)));
-                    hi2 = hi2.add(w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)));
+        for (int r = 0; r < rows; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector offsets = FloatVector.zero(Int8Simd.F);
+            FloatVector first = FloatVector.zero(Int8Simd.F);
+            FloatVector second = FloatVector.zero(Int8Simd.F);
+            for (int b = 0; b < n / QK; b++) {
+                long blk = row + (long) b * BYTES;
+                float dx = xd[xb + b];
+                FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk) * dx);
+                FloatVector dmin = FloatVector.broadcast(Int8Simd.F, half(src, blk + 2) * dx);
+                // The unpacked scales and mins in byte lanes 0-7 (a one-lane LongVector would stay a boxed object).
+                ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
+                ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
+                int sumsAt = xs + 8 * b;
+                // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d).intoArray(scratch, 0);
+                offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 0))
+                        .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
+                if (Int8Simd.FL < 8) {
+                    ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d).intoArray(scratch, 4);
+                    offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 1))
+                            .mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0)).fma(dmin, offsets);
                 }
-                // Two products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
-                IntVector l1 = lo1.reinterpretAsInts();
-                IntVector h1 = hi1.reinterpretAsInts();
-                IntVector l2 = lo2.reinterpretAsInts();
-                IntVector h2 = hi2.reinterpretAsInts();
-                int sc = 4 * h;
-                first = ((FloatVector) l1.add(l1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), first);
-                second = ((FloatVector) h1.add(h1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 1]), second);
-                first = ((FloatVector) l2.add(l2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 2]), first);
-                second = ((FloatVector) h2.add(h2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 3]), second);
-            }
-            {
-                int h = 1;
-                long q = blk + 16 + 64 * h;
-                int xi = xOffset + QK * b + 128 * h;
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q, Simd.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32, Simd.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                ShortVector lo1 = w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi));
-                ShortVector hi1 = w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32));
-                ShortVector lo2 = w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64));
-                ShortVector hi2 = w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96));
-                for (int p = Int8Simd.SL; p < 32; p += Int8Simd.SL) {
-                    w1 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    w2 = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, q + 32 + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    lo1 = lo1.add(w1.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)));
-                    hi1 = hi1.add(w1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)));
-                    lo2 = lo2.add(w2.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)));
-                    hi2 = hi2.add(w2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)));
+                // The two half blocks (four sub-blocks each), written out the same way twice: as a loop
+                // of two turns nested in the block loop it ran 7-14% slower (C2 kept the array bounds
+                // checks inside the block loop). The quants are loaded two bytes to a short lane, so the
+                // activations come in pair order (Q8Activations.paired): a nibble is masked in place,
+                // low bytes' nibbles meet the first half of a run, high bytes' the second.
+                {
+                    int h = 0;
+                    long q = blk + 16 + 64 * h;
+                    int xi = xOffset + QK * b + 128 * h;
+                    // From zero, not from the first products: with those written out as well, C1 ran
+                    // out of registers compiling the method and it never left the interpreter's pace.
+                    ShortVector lo1 = ShortVector.zero(Int8Simd.S);
+                    ShortVector hi1 = ShortVector.zero(Int8Simd.S);
+                    ShortVector lo2 = ShortVector.zero(Int8Simd.S);
+                    ShortVector hi2 = ShortVector.zero(Int8Simd.S);
+                    for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
+                        IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, q + p, Simd.LE).reinterpretAsInts();
+                        IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, q + 32 + p, Simd.LE).reinterpretAsInts();
+                        lo1 = lo1.add(a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
+                                .add(a.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL)));
+                        hi1 = hi1.add(a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)))
+                                .add(a.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL)));
+                        lo2 = lo2.add(c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
+                                .add(c.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL)));
+                        hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)))
+                                .add(c.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL)));
+                    }
+                    // Two or four products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
+                    IntVector l1 = lo1.reinterpretAsInts();
+                    IntVector h1 = hi1.reinterpretAsInts();
+                    IntVector l2 = lo2.reinterpretAsInts();
+                    IntVector h2 = hi2.reinterpretAsInts();
+                    int sc = 4 * h;
+                    first = ((FloatVector) l1.add(l1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), first);
+                    second = ((FloatVector) h1.add(h1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 1]), second);
+                    first = ((FloatVector) l2.add(l2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 2]), first);
+                    second = ((FloatVector) h2.add(h2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 3]), second);
                 }
-                // Two products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
-                IntVector l1 = lo1.reinterpretAsInts();
-                IntVector h1 = hi1.reinterpretAsInts();
-                IntVector l2 = lo2.reinterpretAsInts();
-                IntVector h2 = hi2.reinterpretAsInts();
-                int sc = 4 * h;
-                first = ((FloatVector) l1.add(l1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), first);
-                second = ((FloatVector) h1.add(h1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 1]), second);
-                first = ((FloatVector) l2.add(l2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 2]), first);
-                second = ((FloatVector) h2.add(h2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 3]), second);
+                {
+                    int h = 1;
+                    long q = blk + 16 + 64 * h;
+                    int xi = xOffset + QK * b + 128 * h;
+                    ShortVector lo1 = ShortVector.zero(Int8Simd.S);
+                    ShortVector hi1 = ShortVector.zero(Int8Simd.S);
+                    ShortVector lo2 = ShortVector.zero(Int8Simd.S);
+                    ShortVector hi2 = ShortVector.zero(Int8Simd.S);
+                    for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
+                        IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, q + p, Simd.LE).reinterpretAsInts();
+                        IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, q + 32 + p, Simd.LE).reinterpretAsInts();
+                        lo1 = lo1.add(a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
+                                .add(a.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL)));
+                        hi1 = hi1.add(a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)))
+                                .add(a.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL)));
+                        lo2 = lo2.add(c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
+                                .add(c.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL)));
+                        hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)))
+                                .add(c.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL)));
+                    }
+                    // Two or four products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
+                    IntVector l1 = lo1.reinterpretAsInts();
+                    IntVector h1 = hi1.reinterpretAsInts();
+                    IntVector l2 = lo2.reinterpretAsInts();
+                    IntVector h2 = hi2.reinterpretAsInts();
+                    int sc = 4 * h;
+                    first = ((FloatVector) l1.add(l1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc]), first);
+                    second = ((FloatVector) h1.add(h1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 1]), second);
+                    first = ((FloatVector) l2.add(l2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 2]), first);
+                    second = ((FloatVector) h2.add(h2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[sc + 3]), second);
+                }
+            }
+            int slot = r % ROW_BATCH;
+            first.add(second).sub(offsets).intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }
         }
-        first.add(second).sub(offsets).intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch);
     }
 
     @Override

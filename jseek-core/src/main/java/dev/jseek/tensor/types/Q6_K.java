@@ -19,6 +19,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q6_K: 256 weights in 16 sub-blocks of 16, 210 bytes: 128 bytes of low nibbles, 64 bytes of
@@ -89,82 +90,135 @@ public final class Q6_K implements TypeKernel {
     }
 
     /**
-     * The 6-bit weights as stored (0..63) times the 8-bit activations in 16-bit lanes, one float
-     * multiply-add per sub-block of 16; the offset of 32 comes off once at the end through the
-     * activations' sums, as llama.cpp does. Each block starts with its header: the sixteen scales
-     * times d times the activations' scale go to {@code scratch}. Then each half block is read in
-     * the order of its bytes: 32 low-nibble bytes, the 32 after them, and the 32 high-bit bytes
-     * that give weights l, l+32, l+64, l+96 of the half (sub-blocks s, s+2, s+4, s+6) their top
-     * bits.
+     * Shuffle m spreads a vector of sub-block scales over int lanes: lane j takes lane
+     * (m * FL + j) / 4, as the integer dot product's int lanes hold four weights each, so four
+     * lanes make a sub-block of 16. Four fields, not an array, so that C2 sees constants.
+     */
+    private static final VectorShuffle<Float> EXPAND0 = expand(0);
+    private static final VectorShuffle<Float> EXPAND1 = expand(1);
+    private static final VectorShuffle<Float> EXPAND2 = expand(2);
+    private static final VectorShuffle<Float> EXPAND3 = expand(3);
+
+    private static VectorShuffle<Float> expand(int m) {
+        return VectorShuffle.fromOp(Int8Simd.F, j -> (m * Int8Simd.FL + j) / 4);
+    }
+
+    @Override
+    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+        dotRows(src, offset, 0, 1, x, xOffset, n, scratch, RESULT, scratch);
+        return scratch[RESULT];
+    }
+
+    /**
+     * The 6-bit weights as stored (0..63) times the 8-bit activations in 16-bit lanes; the offset
+     * of 32 comes off once at the end through the activations' sums, as llama.cpp does. The quant
+     * bytes are loaded two to a short lane and their bits masked in place, so the activations come
+     * in pair order ({@link Q8Activations#paired}): each product vector holds two products per
+     * lane, and adjacent lanes summed into ints give four weights per int lane, all of one
+     * sub-block of 16. Each block starts with its header: the sixteen scales times d times the
+     * activations' scale, each repeated for its four int lanes, go to {@code scratch}, so one
+     * float multiply-add scales a whole product vector (two sub-blocks with 256-bit vectors).
      *
      * <p>The header and the products share one pass over the row: a separate pass for the
      * headers took 1.16-1.28 times as long from memory (BENCHMARKS.md). The loop body is written
      * out with Vector API calls only (see {@link Int8Simd}).
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-        short[] v = x.values();
+    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+            float[] out, int outOffset, float[] scratch) {
+        short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
         int xb = xOffset / QK;
         int xs = xOffset / 16;
-        FloatVector offsets = FloatVector.zero(Int8Simd.F);
-        FloatVector lowAcc = FloatVector.zero(Int8Simd.F);
-        FloatVector highAcc = FloatVector.zero(Int8Simd.F);
-        for (int b = 0; b < n / QK; b++) {
-            long blk = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
-            ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE);
-            int sumsAt = xs + 16 * b;
-            // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-            FloatVector s0 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
-            s0.intoArray(scratch, 0);
-            offsets = s0.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0), offsets);
-            FloatVector s1 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
-            s1.intoArray(scratch, Int8Simd.FL);
-            offsets = s1.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + Int8Simd.FL).convert(VectorOperators.I2F, 0), offsets);
-            if (Int8Simd.FL < 8) {
-                FloatVector s2 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 2)).mul(d);
-                s2.intoArray(scratch, 8);
-                offsets = s2.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 8).convert(VectorOperators.I2F, 0), offsets);
-                FloatVector s3 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 3)).mul(d);
-                s3.intoArray(scratch, 12);
-                offsets = s3.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 12).convert(VectorOperators.I2F, 0), offsets);
-            }
-            for (int h = 0; h < 2; h++) {
-                long ql = blk + 64 * h;
-                long qh = blk + 128 + 32 * h;
-                int xi = xOffset + QK * b + 128 * h;
-                for (int p = 0; p < 32; p += Int8Simd.SL) {
-                    int s = 8 * h + p / 16;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, ql + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, ql + 32 + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(Int8Simd.B, src, qh + p, Simd.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.S, 0);
-                    ShortVector w0 = a.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
-                    ShortVector w2 = c.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
-                    ShortVector w4 = a.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30));
-                    ShortVector w6 = c.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
-                    // Products are within +-8001, so the sum of a pair fits a short (Int8Simd.pairInts).
-                    IntVector p0 = w0.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)).reinterpretAsInts();
-                    IntVector p2 = w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)).reinterpretAsInts();
-                    IntVector p4 = w4.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)).reinterpretAsInts();
-                    IntVector p6 = w6.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)).reinterpretAsInts();
-                    lowAcc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s]), lowAcc);
-                    highAcc = ((FloatVector) p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 4]), highAcc);
-                    lowAcc = ((FloatVector) p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 2]), lowAcc);
-                    highAcc = ((FloatVector) p6.add(p6.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, scratch[s + 6]), highAcc);
+        for (int r = 0; r < rows; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector offsets = FloatVector.zero(Int8Simd.F);
+            FloatVector lowAcc = FloatVector.zero(Int8Simd.F);
+            FloatVector highAcc = FloatVector.zero(Int8Simd.F);
+            for (int b = 0; b < n / QK; b++) {
+                long blk = row + (long) b * BYTES;
+                FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
+                ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE);
+                int sumsAt = xs + 16 * b;
+                // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+                FloatVector s0 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
+                offsets = s0.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0), offsets);
+                s0.rearrange(EXPAND0).intoArray(scratch, 0);
+                s0.rearrange(EXPAND1).intoArray(scratch, Int8Simd.FL);
+                s0.rearrange(EXPAND2).intoArray(scratch, 2 * Int8Simd.FL);
+                s0.rearrange(EXPAND3).intoArray(scratch, 3 * Int8Simd.FL);
+                FloatVector s1 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
+                offsets = s1.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + Int8Simd.FL).convert(VectorOperators.I2F, 0), offsets);
+                s1.rearrange(EXPAND0).intoArray(scratch, 4 * Int8Simd.FL);
+                s1.rearrange(EXPAND1).intoArray(scratch, 5 * Int8Simd.FL);
+                s1.rearrange(EXPAND2).intoArray(scratch, 6 * Int8Simd.FL);
+                s1.rearrange(EXPAND3).intoArray(scratch, 7 * Int8Simd.FL);
+                if (Int8Simd.FL < 8) {
+                    FloatVector s2 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 2)).mul(d);
+                    offsets = s2.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 8).convert(VectorOperators.I2F, 0), offsets);
+                    s2.rearrange(EXPAND0).intoArray(scratch, 32);
+                    s2.rearrange(EXPAND1).intoArray(scratch, 36);
+                    s2.rearrange(EXPAND2).intoArray(scratch, 40);
+                    s2.rearrange(EXPAND3).intoArray(scratch, 44);
+                    FloatVector s3 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 3)).mul(d);
+                    offsets = s3.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 12).convert(VectorOperators.I2F, 0), offsets);
+                    s3.rearrange(EXPAND0).intoArray(scratch, 48);
+                    s3.rearrange(EXPAND1).intoArray(scratch, 52);
+                    s3.rearrange(EXPAND2).intoArray(scratch, 56);
+                    s3.rearrange(EXPAND3).intoArray(scratch, 60);
+                }
+                for (int h = 0; h < 2; h++) {
+                    long ql = blk + 64 * h;
+                    long qh = blk + 128 + 32 * h;
+                    int xi = xOffset + QK * b + 128 * h;
+                    for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
+                        // Int lanes: a short lane's two bytes are weights l (low byte) and l+1 (high).
+                        IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + p, Simd.LE).reinterpretAsInts();
+                        IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + 32 + p, Simd.LE).reinterpretAsInts();
+                        IntVector t = ShortVector.fromMemorySegment(Int8Simd.S, src, qh + p, Simd.LE).reinterpretAsInts();
+                        // Weights l (w0), l+32 (w2), l+64 (w4), l+96 (w6): even l, then odd l.
+                        ShortVector w0 = a.and(0x000F000F).or(t.lanewise(VectorOperators.LSHL, 4).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w1 = a.lanewise(VectorOperators.LSHR, 8).and(0x000F000F)
+                                .or(t.lanewise(VectorOperators.LSHR, 4).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w2 = c.and(0x000F000F).or(t.lanewise(VectorOperators.LSHL, 2).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w3 = c.lanewise(VectorOperators.LSHR, 8).and(0x000F000F)
+                                .or(t.lanewise(VectorOperators.LSHR, 6).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w4 = a.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).or(t.and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w5 = a.lanewise(VectorOperators.LSHR, 12).and(0x000F000F)
+                                .or(t.lanewise(VectorOperators.LSHR, 8).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w6 = c.lanewise(VectorOperators.LSHR, 4).and(0x000F000F)
+                                .or(t.lanewise(VectorOperators.LSHR, 2).and(0x00300030)).reinterpretAsShorts();
+                        ShortVector w7 = c.lanewise(VectorOperators.LSHR, 12).and(0x000F000F)
+                                .or(t.lanewise(VectorOperators.LSHR, 10).and(0x00300030)).reinterpretAsShorts();
+                        // Products are within +-8001, so a lane's two and a pair of lanes fit a short (Int8Simd.pairInts).
+                        IntVector p0 = w0.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
+                                .add(w1.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p2 = w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p))
+                                .add(w3.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p4 = w4.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p))
+                                .add(w5.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p6 = w6.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p))
+                                .add(w7.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL))).reinterpretAsInts();
+                        // Expanded scales of weights 128h + 32g + p onwards: 4 floats per sub-block of 16.
+                        int e = 32 * h + p / 4;
+                        lowAcc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e), lowAcc);
+                        highAcc = ((FloatVector) p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 16), highAcc);
+                        lowAcc = ((FloatVector) p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 8), lowAcc);
+                        highAcc = ((FloatVector) p6.add(p6.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 24), highAcc);
+                    }
                 }
             }
+            int slot = r % ROW_BATCH;
+            lowAcc.add(highAcc).sub(offsets.mul(32)).intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            }
         }
-        lowAcc.add(highAcc).sub(offsets.mul(32)).intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch);
     }
 
     @Override
