@@ -177,20 +177,21 @@ public final class Q6_K implements TypeKernel {
                         IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + p, Simd.LE).reinterpretAsInts();
                         IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + 32 + p, Simd.LE).reinterpretAsInts();
                         IntVector t = ShortVector.fromMemorySegment(Int8Simd.S, src, qh + p, Simd.LE).reinterpretAsInts();
-                        // Weights l (w0), l+32 (w2), l+64 (w4), l+96 (w6): even l, then odd l.
-                        ShortVector w0 = a.and(0x000F000F).or(t.lanewise(VectorOperators.LSHL, 4).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w1 = a.lanewise(VectorOperators.LSHR, 8).and(0x000F000F)
-                                .or(t.lanewise(VectorOperators.LSHR, 4).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w2 = c.and(0x000F000F).or(t.lanewise(VectorOperators.LSHL, 2).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w3 = c.lanewise(VectorOperators.LSHR, 8).and(0x000F000F)
-                                .or(t.lanewise(VectorOperators.LSHR, 6).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w4 = a.lanewise(VectorOperators.LSHR, 4).and(0x000F000F).or(t.and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w5 = a.lanewise(VectorOperators.LSHR, 12).and(0x000F000F)
-                                .or(t.lanewise(VectorOperators.LSHR, 8).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w6 = c.lanewise(VectorOperators.LSHR, 4).and(0x000F000F)
-                                .or(t.lanewise(VectorOperators.LSHR, 2).and(0x00300030)).reinterpretAsShorts();
-                        ShortVector w7 = c.lanewise(VectorOperators.LSHR, 12).and(0x000F000F)
-                                .or(t.lanewise(VectorOperators.LSHR, 10).and(0x00300030)).reinterpretAsShorts();
+                        // Weights l, l+32, l+64, l+96 in place, six bits to a byte; then even l (the
+                        // low byte of each short lane) and odd l apart.
+                        IntVector q0 = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                        IntVector q2 = c.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, 2).and(0x30303030));
+                        IntVector q4 = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(t.and(0x30303030));
+                        IntVector q6 = c.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                                .or(t.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                        ShortVector w0 = q0.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w1 = q0.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w2 = q2.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w3 = q2.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w4 = q4.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w5 = q4.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w6 = q6.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w7 = q6.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
                         // Products are within +-8001, so a lane's two and a pair of lanes fit a short (Int8Simd.pairInts).
                         IntVector p0 = w0.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
                                 .add(w1.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL))).reinterpretAsInts();
