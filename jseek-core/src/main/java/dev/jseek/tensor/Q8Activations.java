@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * them before multiplying with quantized weights: {@link Format#Q8_0} (blocks of 32, scale
  * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
- * multiply in, with each block's scale and, for Q8_K, sums of its integers. One instance per caller,
- * reused: the arrays grow when a longer vector arrives.
+ * multiply in, with each block's scale and, for Q8_K, sums of its integers and a copy in the
+ * order the K-quant kernels read ({@link #paired}). One instance per caller, reused: the arrays
+ * grow when a longer vector arrives.
  */
 public final class Q8Activations {
 

@@ -142,8 +142,9 @@ public final class Q4_K implements TypeKernel {
                     int h = 0;
                     long q = blk + 16 + 64 * h;
                     int xi = xOffset + QK * b + 128 * h;
-                    // From zero, not from the first products: with those written out as well, C1 ran
-                    // out of registers compiling the method and it never left the interpreter's pace.
+                    // The first turn's products replace the zeros, which C2 would otherwise add (the
+                    // turn loop unrolls, p is a constant). Written out before the loop instead, the
+                    // method outgrew C1's register allocator and never left the interpreter's pace.
                     ShortVector lo1 = ShortVector.zero(Int8Simd.S);
                     ShortVector hi1 = ShortVector.zero(Int8Simd.S);
                     ShortVector lo2 = ShortVector.zero(Int8Simd.S);
@@ -151,14 +152,18 @@ public final class Q4_K implements TypeKernel {
                     for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
                         IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, q + p, Simd.LE).reinterpretAsInts();
                         IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, q + 32 + p, Simd.LE).reinterpretAsInts();
-                        lo1 = lo1.add(a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
+                        ShortVector lo1p = a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
                                 .add(a.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL)));
-                        hi1 = hi1.add(a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)))
+                        lo1 = p == 0 ? lo1p : lo1.add(lo1p);
+                        ShortVector hi1p = a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p))
                                 .add(a.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL)));
-                        lo2 = lo2.add(c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
+                        hi1 = p == 0 ? hi1p : hi1.add(hi1p);
+                        ShortVector lo2p = c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p))
                                 .add(c.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL)));
-                        hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)))
+                        lo2 = p == 0 ? lo2p : lo2.add(lo2p);
+                        ShortVector hi2p = c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p))
                                 .add(c.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL)));
+                        hi2 = p == 0 ? hi2p : hi2.add(hi2p);
                     }
                     // Two or four products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
                     IntVector l1 = lo1.reinterpretAsInts();
@@ -186,14 +191,18 @@ public final class Q4_K implements TypeKernel {
                     for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
                         IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, q + p, Simd.LE).reinterpretAsInts();
                         IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, q + 32 + p, Simd.LE).reinterpretAsInts();
-                        lo1 = lo1.add(a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p)))
+                        ShortVector lo1p = a.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
                                 .add(a.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL)));
-                        hi1 = hi1.add(a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p)))
+                        lo1 = p == 0 ? lo1p : lo1.add(lo1p);
+                        ShortVector hi1p = a.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p))
                                 .add(a.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL)));
-                        lo2 = lo2.add(c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p)))
+                        hi1 = p == 0 ? hi1p : hi1.add(hi1p);
+                        ShortVector lo2p = c.reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p))
                                 .add(c.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL)));
-                        hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p)))
+                        lo2 = p == 0 ? lo2p : lo2.add(lo2p);
+                        ShortVector hi2p = c.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p))
                                 .add(c.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL)));
+                        hi2 = p == 0 ? hi2p : hi2.add(hi2p);
                     }
                     // Two or four products per lane, each within +-1905: a pair of lanes fits a short (Int8Simd.pairInts).
                     IntVector l1 = lo1.reinterpretAsInts();
