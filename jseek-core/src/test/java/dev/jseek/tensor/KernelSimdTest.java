@@ -105,6 +105,41 @@ class KernelSimdTest {
         }
     }
 
+    /**
+     * The rows of {@code dotRows} are exactly the single-row integer dot products, for row counts
+     * below, at and across the kernels' batch of rows, and it writes only its own range of out.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("int8Types")
+    void dotRowsIsOneDotPerRow(GgmlType type) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
+        int n = 2 * format.block * (type.blockSize == 32 ? 8 : 1);
+        long rowBytes = type.bytesFor(n);
+        try (Arena arena = Arena.ofConfined()) {
+            Random random = new Random(7 + type.id);
+            int maxRows = 2 * TypeKernel.ROW_BATCH + 5;
+            MemorySegment weights = arena.allocate(3 + maxRows * rowBytes, 64);
+            for (int r = 0; r < maxRows; r++) {
+                type.kernel().quantize(gaussian(random, n, 1 + random.nextInt(4)), 0, weights, 3 + r * rowBytes, n);
+            }
+            Q8Activations q8 = new Q8Activations();
+            q8.quantize(format, gaussian(random, n, 1), n);
+            float[] scratch = new float[TypeKernel.SCRATCH];
+            for (int rows : new int[] {1, TypeKernel.ROW_BATCH - 1, TypeKernel.ROW_BATCH, TypeKernel.ROW_BATCH + 1, maxRows}) {
+                float[] out = new float[rows + 2];
+                out[0] = -1;
+                out[rows + 1] = -2;
+                type.kernel().dotRows(weights, 3, rowBytes, rows, q8, 0, n, out, 1, scratch);
+                for (int r = 0; r < rows; r++) {
+                    float one = type.kernel().dot(weights, 3 + r * rowBytes, q8, 0, n, new float[TypeKernel.SCRATCH]);
+                    assertEquals(one, out[1 + r], type + " row " + r + " of " + rows);
+                }
+                assertEquals(-1, out[0], type + ": wrote before its range");
+                assertEquals(-2, out[rows + 1], type + ": wrote past its range");
+            }
+        }
+    }
+
     /** A float64 dot product, and the error allowed a float kernel: 1e-5 of the sum of |w_i x_i|. */
     private record Exact(double sum, double tolerance) {
         static Exact dot(float[] w, float[] x, int xOffset, int n) {
