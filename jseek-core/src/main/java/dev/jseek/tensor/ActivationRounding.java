@@ -50,7 +50,7 @@ public final class ActivationRounding {
                 }
             }
             default -> {
-                q8.quantize(p.blocks, x, n);
+                q8.round(p.blocks, x, n);
                 q8.expand(p.blocks, n, buffer);
             }
         }

@@ -44,8 +44,20 @@ public final class Q8Activations {
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
 
-    /** Rounds {@code x[0..n)} ({@code n} a multiple of the format's block) into this holder. */
+    /**
+     * Rounds {@code x[0..n)} ({@code n} a multiple of the format's block) into this holder, with
+     * what the integer kernels read besides (for Q8_K: the sums and the pair-ordered copy).
+     */
     public void quantize(Format format, float[] x, int n) {
+        round(format, x, n);
+        if (format == Format.Q8_K) {
+            sumRuns(n);
+            pair(n);
+        }
+    }
+
+    /** The rounding alone, for {@link #expand}: no kernel reads the sums or the paired copy then. */
+    void round(Format format, float[] x, int n) {
         if (values.length < n) {
             values = new short[n];
             paired = new short[n];
@@ -56,10 +68,6 @@ public final class Q8Activations {
         for (int b = 0; b < n / format.block; b++) {
             int at = b * format.block;
             scales[b] = format == Format.Q8_0 ? q8_0(x, at) : q8_K(x, at);
-        }
-        if (format == Format.Q8_K) {
-            sumRuns(n);
-            pair(n);
         }
     }
 

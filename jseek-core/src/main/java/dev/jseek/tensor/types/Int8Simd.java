@@ -48,32 +48,26 @@ final class Int8Simd {
     }
 
     /**
-     * The sum of the {@link #FL} floats a kernel stored at {@code lanes[0..)}, in one fixed order.
+     * The sum of the {@link #FL} floats a kernel stored at {@code lanes[from..)}, in one fixed order.
      * The kernels store their accumulator here rather than call {@link dev.jseek.tensor.FloatOps#sum}:
      * at the end of a large kernel C2 has spent its inlining budget, and that call, compiled on
      * its own, cannot tell the vector's shape and runs on boxed vectors (8% of Q4_K_M decode).
      */
-    static float laneSum(float[] lanes) {
+    static float laneSum(float[] lanes, int from) {
         float sum = 0;
         for (int i = 0; i < FL; i++) {
-            sum += lanes[i];
+            sum += lanes[from + i];
         }
         return sum;
     }
 
     /**
-     * {@code out[at + k]} for the {@code count} rows whose {@link #FL} lanes a kernel stored at
-     * {@code scratch[TypeKernel.LANES_AT + k * FL..)} (see {@link TypeKernel#dotRows}): each row's
-     * lanes added in order, as {@link #laneSum} does.
+     * {@code out[at + k]} for the {@code count} rows whose lanes a kernel stored at
+     * {@code scratch[TypeKernel.LANES_AT + k * FL..)} (see {@link TypeKernel#dotRows}).
      */
     static void sumRows(float[] scratch, float[] out, int at, int count) {
         for (int k = 0; k < count; k++) {
-            int lanes = TypeKernel.LANES_AT + k * FL;
-            float sum = 0;
-            for (int i = 0; i < FL; i++) {
-                sum += scratch[lanes + i];
-            }
-            out[at + k] = sum;
+            out[at + k] = laneSum(scratch, TypeKernel.LANES_AT + k * FL);
         }
     }
 

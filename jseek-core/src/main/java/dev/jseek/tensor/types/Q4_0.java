@@ -92,7 +92,7 @@ public final class Q4_0 implements TypeKernel {
             }
         }
         acc.intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch);
+        return Int8Simd.laneSum(scratch, 0);
     }
 
     @Override

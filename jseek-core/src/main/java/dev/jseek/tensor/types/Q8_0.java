@@ -75,7 +75,7 @@ public final class Q8_0 implements TypeKernel {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
         }
         acc.intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch);
+        return Int8Simd.laneSum(scratch, 0);
     }
 
     @Override
