@@ -55,13 +55,17 @@ public interface TypeKernel {
 
     /** Rows whose lanes {@link #dotRows} keeps before adding them up. */
     int ROW_BATCH = 16;
-    /** Where in scratch {@link #dotRows} keeps the rows' lanes (at most 16 each); below it, a block's scales. */
-    int LANES_AT = 64;
+    /**
+     * Where in scratch {@link #dotRows} keeps the rows' lanes (at most 16 each); below it, a block's
+     * header (Q6_K: 64 expanded scales and a vector of its offsets).
+     */
+    int LANES_AT = 80;
     /** Where in scratch the single-row integer dot product leaves its result. */
     int RESULT = LANES_AT + 16 * ROW_BATCH;
     /**
-     * Floats of scratch the dot products need: a block's scales (Q6_K's sixteen, each repeated
-     * for the four int lanes of its sub-block), the lanes of a batch of rows, a result.
+     * Floats of scratch the dot products need: a block's header (Q6_K's sixteen scales, each
+     * repeated for the four int lanes of its sub-block, and their part of the offsets), the lanes
+     * of a batch of rows, a result.
      */
     int SCRATCH = RESULT + 1;
 

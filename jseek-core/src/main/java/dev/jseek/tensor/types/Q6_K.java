@@ -31,6 +31,8 @@ import jdk.incubator.vector.VectorShuffle;
 public final class Q6_K implements TypeKernel {
 
     private static final int BYTES = 210;
+    /** Where {@link #header} leaves the part of the offsets, after the 64 expanded scales. */
+    private static final int OFFSETS_AT = 64;
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -115,13 +117,14 @@ public final class Q6_K implements TypeKernel {
      * bytes are loaded two to a short lane and their bits masked in place, so the activations come
      * in pair order ({@link Q8Activations#paired}): each product vector holds two products per
      * lane, and adjacent lanes summed into ints give four weights per int lane, all of one
-     * sub-block of 16. Each block starts with its header: the sixteen scales times d times the
-     * activations' scale, each repeated for its four int lanes, go to {@code scratch}, so one
-     * float multiply-add scales a whole product vector (two sub-blocks with 256-bit vectors).
+     * sub-block of 16. Each block starts with its header ({@link #header}, once per half): the
+     * sixteen scales times d times the activations' scale, each repeated for its four int lanes, go
+     * to {@code scratch}, so one float multiply-add scales a whole product vector (two sub-blocks
+     * with 256-bit vectors).
      *
      * <p>The header and the products share one pass over the row: a separate pass for the
      * headers took 1.16-1.28 times as long from memory (BENCHMARKS.md). The loop body is written
-     * out with Vector API calls only (see {@link Int8Simd}).
+     * out with Vector API calls only (see {@link Int8Simd}); the header, the one call, is inlined.
      */
     @Override
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
@@ -138,37 +141,63 @@ public final class Q6_K implements TypeKernel {
             FloatVector highAcc = FloatVector.zero(Int8Simd.F);
             for (int b = 0; b < n / QK; b++) {
                 long blk = row + (long) b * BYTES;
-                FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * xd[xb + b]);
-                ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE);
-                int sumsAt = xs + 16 * b;
-                // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-                FloatVector s0 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
-                offsets = s0.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0), offsets);
-                s0.rearrange(EXPAND0).intoArray(scratch, 0);
-                s0.rearrange(EXPAND1).intoArray(scratch, Int8Simd.FL);
-                s0.rearrange(EXPAND2).intoArray(scratch, 2 * Int8Simd.FL);
-                s0.rearrange(EXPAND3).intoArray(scratch, 3 * Int8Simd.FL);
-                FloatVector s1 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
-                offsets = s1.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + Int8Simd.FL).convert(VectorOperators.I2F, 0), offsets);
-                s1.rearrange(EXPAND0).intoArray(scratch, 4 * Int8Simd.FL);
-                s1.rearrange(EXPAND1).intoArray(scratch, 5 * Int8Simd.FL);
-                s1.rearrange(EXPAND2).intoArray(scratch, 6 * Int8Simd.FL);
-                s1.rearrange(EXPAND3).intoArray(scratch, 7 * Int8Simd.FL);
-                if (Int8Simd.FL < 8) {
-                    FloatVector s2 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 2)).mul(d);
-                    offsets = s2.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 8).convert(VectorOperators.I2F, 0), offsets);
-                    s2.rearrange(EXPAND0).intoArray(scratch, 32);
-                    s2.rearrange(EXPAND1).intoArray(scratch, 36);
-                    s2.rearrange(EXPAND2).intoArray(scratch, 40);
-                    s2.rearrange(EXPAND3).intoArray(scratch, 44);
-                    FloatVector s3 = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 3)).mul(d);
-                    offsets = s3.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 12).convert(VectorOperators.I2F, 0), offsets);
-                    s3.rearrange(EXPAND0).intoArray(scratch, 48);
-                    s3.rearrange(EXPAND1).intoArray(scratch, 52);
-                    s3.rearrange(EXPAND2).intoArray(scratch, 56);
-                    s3.rearrange(EXPAND3).intoArray(scratch, 60);
+                // Both halves' headers first: C2 inlines them only while the method is still small
+                // (NodeCountInliningCutoff), and refuses them after the first half's products.
+                header(src, blk, 0, xd[xb + b], sums, xs + 16 * b, scratch);
+                offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
+                header(src, blk, 1, xd[xb + b], sums, xs + 16 * b + 8, scratch);
+                offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
+                // The two half blocks written out the same way twice: as a loop of two turns nested in
+                // the block loop, C2 kept the second turn's activation bounds checks (eight per block)
+                // inside the block loop; written out, 1.18-1.30x (BENCHMARKS.md).
+                {
+                    int h = 0;
+                    long ql = blk + 64 * h;
+                    long qh = blk + 128 + 32 * h;
+                    int xi = xOffset + QK * b + 128 * h;
+                    for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
+                        // Int lanes: a short lane's two bytes are weights l (low byte) and l+1 (high).
+                        IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + p, Simd.LE).reinterpretAsInts();
+                        IntVector c = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + 32 + p, Simd.LE).reinterpretAsInts();
+                        IntVector t = ShortVector.fromMemorySegment(Int8Simd.S, src, qh + p, Simd.LE).reinterpretAsInts();
+                        // Weights l, l+32, l+64, l+96 in place, six bits to a byte; then even l (the
+                        // low byte of each short lane) and odd l apart.
+                        IntVector q0 = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                        IntVector q2 = c.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, 2).and(0x30303030));
+                        IntVector q4 = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(t.and(0x30303030));
+                        IntVector q6 = c.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                                .or(t.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                        ShortVector w0 = q0.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w1 = q0.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w2 = q2.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w3 = q2.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w4 = q4.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w5 = q4.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w6 = q6.and(0x00FF00FF).reinterpretAsShorts();
+                        ShortVector w7 = q6.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).reinterpretAsShorts();
+                        // Products are within +-8001, so a lane's two and a pair of lanes fit a short (Int8Simd.pairInts).
+                        IntVector p0 = w0.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
+                                .add(w1.mul(ShortVector.fromArray(Int8Simd.S, v, xi + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p2 = w2.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p))
+                                .add(w3.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 32 + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p4 = w4.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p))
+                                .add(w5.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 64 + p + Int8Simd.SL))).reinterpretAsInts();
+                        IntVector p6 = w6.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p))
+                                .add(w7.mul(ShortVector.fromArray(Int8Simd.S, v, xi + 96 + p + Int8Simd.SL))).reinterpretAsInts();
+                        // Expanded scales of weights 128h + 32g + p onwards: 4 floats per sub-block of 16.
+                        int e = 32 * h + p / 4;
+                        lowAcc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e), lowAcc);
+                        highAcc = ((FloatVector) p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 16), highAcc);
+                        lowAcc = ((FloatVector) p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 8), lowAcc);
+                        highAcc = ((FloatVector) p6.add(p6.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Int8Simd.F, scratch, e + 24), highAcc);
+                    }
                 }
-                for (int h = 0; h < 2; h++) {
+                {
+                    int h = 1;
                     long ql = blk + 64 * h;
                     long qh = blk + 128 + 32 * h;
                     int xi = xOffset + QK * b + 128 * h;
@@ -220,6 +249,38 @@ public final class Q6_K implements TypeKernel {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }
         }
+    }
+
+    /**
+     * Half h of a block's header: its eight scales times d times the activations' scale {@code dx},
+     * each repeated for the four int lanes of its sub-block, to {@code scratch[32h..32h+32)}, and
+     * those scales times the activations' sums of 16 ({@code sums[sumsAt..+8)}) to
+     * {@code scratch[OFFSETS_AT..)}: what the offset of 32 takes off, in vector lanes.
+     *
+     * <p>A method of its own, small enough for C2 to inline: written out twice in the kernel, the
+     * kernel outgrew C1, which gave up on it; the method then stayed in C1's unprofiled code at
+     * 0.04 GB/s and never reached C2.
+     */
+    private static void header(MemorySegment src, long blk, int h, float dx, int[] sums, int sumsAt, float[] scratch) {
+        FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * dx);
+        ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_64, src, blk + 192 + 8 * h, Simd.LE);
+        int at = 32 * h;
+        // The part of a widening must be a constant when C2 compiles it, hence no loop here.
+        FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
+        FloatVector offsets = s.mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0));
+        s.rearrange(EXPAND0).intoArray(scratch, at);
+        s.rearrange(EXPAND1).intoArray(scratch, at + Int8Simd.FL);
+        s.rearrange(EXPAND2).intoArray(scratch, at + 2 * Int8Simd.FL);
+        s.rearrange(EXPAND3).intoArray(scratch, at + 3 * Int8Simd.FL);
+        if (Int8Simd.FL < 8) {
+            s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
+            offsets = s.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0), offsets);
+            s.rearrange(EXPAND0).intoArray(scratch, at + 16);
+            s.rearrange(EXPAND1).intoArray(scratch, at + 20);
+            s.rearrange(EXPAND2).intoArray(scratch, at + 24);
+            s.rearrange(EXPAND3).intoArray(scratch, at + 28);
+        }
+        offsets.intoArray(scratch, OFFSETS_AT);
     }
 
     @Override
