@@ -143,9 +143,10 @@ public final class Q6_K implements TypeKernel {
                 long blk = row + (long) b * BYTES;
                 // Both halves' headers first: C2 inlines them only while the method is still small
                 // (NodeCountInliningCutoff), and refuses them after the first half's products.
-                header(src, blk, 0, xd[xb + b], sums, xs + 16 * b, scratch);
+                float d = half(src, blk + 208) * xd[xb + b];
+                header(src, blk, 0, d, sums, xs + 16 * b, scratch);
                 offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
-                header(src, blk, 1, xd[xb + b], sums, xs + 16 * b + 8, scratch);
+                header(src, blk, 1, d, sums, xs + 16 * b + 8, scratch);
                 offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
                 // The two half blocks written out the same way twice: as a loop of two turns nested in
                 // the block loop, C2 kept the second turn's activation bounds checks (eight per block)
@@ -252,28 +253,29 @@ public final class Q6_K implements TypeKernel {
     }
 
     /**
-     * Half h of a block's header: its eight scales times d times the activations' scale {@code dx},
-     * each repeated for the four int lanes of its sub-block, to {@code scratch[32h..32h+32)}, and
-     * those scales times the activations' sums of 16 ({@code sums[sumsAt..+8)}) to
-     * {@code scratch[OFFSETS_AT..)}: what the offset of 32 takes off, in vector lanes.
+     * Half h of a block's header: its eight scales times {@code d} (the block's d times the
+     * activations' scale), each repeated for the four int lanes of its sub-block, to
+     * {@code scratch[32h..32h+32)}, and those scales times the activations' sums of 16
+     * ({@code sums[sumsAt..+8)}) to {@code scratch[OFFSETS_AT..)}: what the offset of 32 takes
+     * off, in vector lanes.
      *
      * <p>A method of its own, small enough for C2 to inline: written out twice in the kernel, the
      * kernel outgrew C1, which gave up on it; the method then stayed in C1's unprofiled code at
-     * 0.04 GB/s and never reached C2.
+     * 0.04 GB/s and never reached C2. It takes and returns no vectors, so where C2 does not inline
+     * it (compiles entered from a loop) it is a plain call, not boxed vectors.
      */
-    private static void header(MemorySegment src, long blk, int h, float dx, int[] sums, int sumsAt, float[] scratch) {
-        FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk + 208) * dx);
+    private static void header(MemorySegment src, long blk, int h, float d, int[] sums, int sumsAt, float[] scratch) {
         ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_64, src, blk + 192 + 8 * h, Simd.LE);
         int at = 32 * h;
         // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-        FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d);
+        FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(FloatVector.broadcast(Int8Simd.F, d));
         FloatVector offsets = s.mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0));
         s.rearrange(EXPAND0).intoArray(scratch, at);
         s.rearrange(EXPAND1).intoArray(scratch, at + Int8Simd.FL);
         s.rearrange(EXPAND2).intoArray(scratch, at + 2 * Int8Simd.FL);
         s.rearrange(EXPAND3).intoArray(scratch, at + 3 * Int8Simd.FL);
         if (Int8Simd.FL < 8) {
-            s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(d);
+            s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(FloatVector.broadcast(Int8Simd.F, d));
             offsets = s.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0), offsets);
             s.rearrange(EXPAND0).intoArray(scratch, at + 16);
             s.rearrange(EXPAND1).intoArray(scratch, at + 20);
