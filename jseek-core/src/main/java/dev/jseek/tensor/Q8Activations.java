@@ -10,9 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * them before multiplying with quantized weights: {@link Format#Q8_0} (blocks of 32, scale
  * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
- * multiply in, with each block's scale and, for Q8_K, sums of its integers and a copy in the
- * order the K-quant kernels read ({@link #paired}). One instance per caller, reused: the arrays
- * grow when a longer vector arrives.
+ * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
+ * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 with 128-bit vectors Q4_0's
+ * ({@link #nibbleOrder}). One instance per caller, reused: the arrays grow when a longer vector
+ * arrives.
  */
 public final class Q8Activations {
 
@@ -37,9 +38,17 @@ public final class Q8Activations {
             VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
     /** The run {@link #paired()} reorders: as many values as one short vector holds bytes. */
     public static final int PAIR_RUN = 2 * SHORTS.length();
+    /**
+     * Whether Q8_0 activations come with {@link #nibbleOrder}: with 128-bit vectors, where Q4_0's
+     * kernel reads its weights two bytes to a short lane (1.24x over widening them on x86 at 128
+     * bits, 0.87x in 1.5B decode at 256 bits, where two blocks must share a vector: BENCHMARKS.md).
+     */
+    public static final boolean NIBBLE_ORDER = SHORTS.length() == 8;
 
     private short[] values = new short[0];
     private short[] paired = new short[0];
+    private short[] nibbleOrder = new short[0];
+    private short[] nibbleOffsets = new short[0];
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
@@ -53,6 +62,8 @@ public final class Q8Activations {
         if (format == Format.Q8_K) {
             sumRuns(n);
             pair(n);
+        } else if (NIBBLE_ORDER) {
+            orderForNibbles(n);
         }
     }
 
@@ -61,6 +72,8 @@ public final class Q8Activations {
         if (values.length < n) {
             values = new short[n];
             paired = new short[n];
+            nibbleOrder = new short[n];
+            nibbleOffsets = new short[n / 4];
             scales = new float[n / 32];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
@@ -82,6 +95,29 @@ public final class Q8Activations {
             for (int i = 0; i < half; i++) {
                 paired[run + i] = values[run + 2 * i];
                 paired[run + half + i] = values[run + 2 * i + 1];
+            }
+        }
+    }
+
+    /**
+     * Q4_0's kernel reads a block's 16 weight bytes as 8 short lanes: lane k holds the nibbles of
+     * weights 2k, 2k+16, 2k+1 and 2k+17, low to high. Per block this writes four runs of 8, the
+     * values those nibbles meet in that order, and to {@link #nibbleOffsets} a run of -8 times
+     * the sum of the four: the weights' offset of 8, taken off in one addition.
+     */
+    private void orderForNibbles(int n) {
+        for (int block = 0; block < n / 32; block++) {
+            int at = block * 32;
+            for (int k = 0; k < 8; k++) {
+                short a = values[at + 2 * k];
+                short b = values[at + 2 * k + 16];
+                short c = values[at + 2 * k + 1];
+                short d = values[at + 2 * k + 17];
+                nibbleOrder[at + k] = a;
+                nibbleOrder[at + 8 + k] = b;
+                nibbleOrder[at + 16 + k] = c;
+                nibbleOrder[at + 24 + k] = d;
+                nibbleOffsets[block * 8 + k] = (short) (-8 * (a + b + c + d));
             }
         }
     }
@@ -115,6 +151,16 @@ public final class Q8Activations {
     /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order. */
     public short[] paired() {
         return paired;
+    }
+
+    /** Q8_0 with {@link #NIBBLE_ORDER} only: each block's values in the order Q4_0's kernel meets them ({@link #orderForNibbles}). */
+    public short[] nibbleOrder() {
+        return nibbleOrder;
+    }
+
+    /** Q8_0 with {@link #NIBBLE_ORDER} only: per block, 8 parts that take off Q4_0's offset of 8. */
+    public short[] nibbleOffsets() {
+        return nibbleOffsets;
     }
 
     /** One scale per block: a value is {@code values()[i] * scales()[i / block]}. */
