@@ -114,13 +114,7 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
 
         @Override
         public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
-            short[] k = keys[layer];
-            int at = position * keyWidth + keyOffset;
-            float sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += Float.float16ToFloat(k[at + i]) * q[qOffset + i];
-            }
-            return sum;
+            return FloatOps.dotHalves(keys[layer], position * keyWidth + keyOffset, q, qOffset, n);
         }
 
         @Override
@@ -133,6 +127,7 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
             addHalves(values[layer], position * valueWidth + valueOffset, weight, out, outOffset, n);
         }
 
+        /** A plain loop: C2 vectorizes it with the CPU's own half float conversion (a sum, as in dotKey, it does not). */
         private static void addHalves(short[] row, int at, float weight, float[] out, int outOffset, int n) {
             for (int i = 0; i < n; i++) {
                 out[outOffset + i] += weight * Float.float16ToFloat(row[at + i]);
