@@ -72,8 +72,8 @@ public final class Q8Activations {
         if (values.length < n) {
             values = new short[n];
             paired = new short[n];
-            nibbleOrder = new short[n];
-            nibbleOffsets = new short[n / 4];
+            nibbleOrder = new short[NIBBLE_ORDER ? n : 0];
+            nibbleOffsets = new short[NIBBLE_ORDER ? n / 4 : 0];
             scales = new float[n / 32];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
