@@ -11,8 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FloatOps {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Half floats, as many as {@link #F} has lanes, and the ints they widen to. */
-    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /**
+     * Half floats, as many as {@link #F} has lanes, and the ints they widen to. With 64-bit
+     * vectors (two floats) there is no short vector that small: the species takes four, and
+     * {@link #dotHalves} stays a plain loop there.
+     */
+    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
+    private static final boolean HALF_VECTORS = HALVES.length() == F.length();
     private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
 
     private FloatOps() {
@@ -96,7 +101,7 @@ public final class FloatOps {
     public static float dotHalves(short[] h, int hOffset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+        for (int bound = HALF_VECTORS ? F.loopBound(n) : 0; i < bound; i += F.length()) {
             acc = halves(h, hOffset + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
         float sum = sum(F, acc);

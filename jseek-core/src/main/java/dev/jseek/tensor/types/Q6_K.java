@@ -266,16 +266,17 @@ public final class Q6_K implements TypeKernel {
      */
     private static void header(MemorySegment src, long blk, int h, float d, int[] sums, int sumsAt, float[] scratch) {
         ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_64, src, blk + 192 + 8 * h, Simd.LE);
+        FloatVector dv = FloatVector.broadcast(Int8Simd.F, d);
         int at = 32 * h;
         // The part of a widening must be a constant when C2 compiles it, hence no loop here.
-        FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(FloatVector.broadcast(Int8Simd.F, d));
+        FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(dv);
         FloatVector offsets = s.mul((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt).convert(VectorOperators.I2F, 0));
         s.rearrange(EXPAND0).intoArray(scratch, at);
         s.rearrange(EXPAND1).intoArray(scratch, at + Int8Simd.FL);
         s.rearrange(EXPAND2).intoArray(scratch, at + 2 * Int8Simd.FL);
         s.rearrange(EXPAND3).intoArray(scratch, at + 3 * Int8Simd.FL);
         if (Int8Simd.FL < 8) {
-            s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(FloatVector.broadcast(Int8Simd.F, d));
+            s = ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 1)).mul(dv);
             offsets = s.fma((FloatVector) IntVector.fromArray(Int8Simd.I, sums, sumsAt + 4).convert(VectorOperators.I2F, 0), offsets);
             s.rearrange(EXPAND0).intoArray(scratch, at + 16);
             s.rearrange(EXPAND1).intoArray(scratch, at + 20);
