@@ -94,6 +94,7 @@ final class ModelOptions {
             throw new Cli.UserError("-c must be positive, not " + context);
         }
         kvCacheType();
+        JitSettings.warning(JitSettings.currentCutoff()).ifPresent(command.commandLine().getErr()::println);
         return ModelLoader.load(modelFile(), new MatMul(pool, !exactActivations), new ModelLoader.Options(context, 64));
     }
 }
