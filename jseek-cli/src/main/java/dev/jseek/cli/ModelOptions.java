@@ -4,6 +4,7 @@ import dev.jseek.model.KvCache;
 import dev.jseek.model.Model;
 import dev.jseek.model.ModelLoader;
 import dev.jseek.store.ModelResolver;
+import dev.jseek.tensor.JitSettings;
 import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.WorkerPool;
 import java.io.IOException;

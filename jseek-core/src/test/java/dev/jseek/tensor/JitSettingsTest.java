@@ -1,4 +1,4 @@
-package dev.jseek.cli;
+package dev.jseek.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

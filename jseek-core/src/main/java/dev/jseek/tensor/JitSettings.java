@@ -1,4 +1,4 @@
-package dev.jseek.cli;
+package dev.jseek.tensor;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
@@ -10,19 +10,19 @@ import java.util.OptionalLong;
  * whose inlined methods' deoptimization counts add up past half of
  * {@code PerMethodRecompilationCutoff}; the kernels inline the Vector API thousands of times, so
  * at the default (400) about half of the JVMs run them 2-4x slower for their whole life. The
- * launcher passes the flag; a JVM started some other way is told.
+ * launcher passes the flag; a front end started some other way tells its user with {@link #warning}.
  */
-final class JitSettings {
+public final class JitSettings {
 
-    static final String FLAG = "-XX:PerMethodRecompilationCutoff=1000000";
+    public static final String FLAG = "-XX:PerMethodRecompilationCutoff=1000000";
     /** A cutoff this high keeps the summed counts of a kernel's compile well below its half. */
     static final long ENOUGH = 100_000;
 
     private JitSettings() {
     }
 
-    /** The warning for a JVM whose cutoff is {@code cutoff} (empty: not a HotSpot JVM, nothing to say). */
-    static Optional<String> warning(OptionalLong cutoff) {
+    /** The one-line warning for a JVM whose cutoff is {@code cutoff}; empty when it is high enough or unknown (not HotSpot). */
+    public static Optional<String> warning(OptionalLong cutoff) {
         if (cutoff.isEmpty() || cutoff.getAsLong() >= ENOUGH) {
             return Optional.empty();
         }
@@ -32,7 +32,7 @@ final class JitSettings {
     }
 
     /** This JVM's PerMethodRecompilationCutoff, if it is a HotSpot JVM that has the flag. */
-    static OptionalLong currentCutoff() {
+    public static OptionalLong currentCutoff() {
         try {
             HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             return hotSpot == null ? OptionalLong.empty()
