@@ -126,7 +126,9 @@ public final class MatMul {
         }
         this.kernel = w.type().kernel();
         Q8Activations.Format format = ActivationRounding.int8Partner(w.type());
-        this.int8 = rounding != null && batch == 1 && format != null && kernel.hasInt8Dot();
+        // The integer kernels read mapped memory by address; a tensor on the heap (an in-memory
+        // file) takes the float kernel on the same rounded activations.
+        this.int8 = rounding != null && batch == 1 && format != null && kernel.hasInt8Dot() && w.data().isNative();
         if (int8) {
             q8.quantize(format, x, (int) n);
         } else if (rounding != null) {
@@ -150,7 +152,7 @@ public final class MatMul {
     }
 
     private void int8VecRange(int worker, int from, int to) {
-        kernel.dotRows(data, from * rowBytes, rowBytes, to - from, q8, 0, rowLength, out, from, scratch[worker]);
+        kernel.dotRows(data, from * rowBytes, rowBytes, to - from, q8, rowLength, out, from, scratch[worker]);
     }
 
     private void vecRange(int worker, int from, int to) {

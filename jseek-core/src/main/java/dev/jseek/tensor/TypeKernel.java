@@ -23,7 +23,7 @@ public interface TypeKernel {
     float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n);
 
     /**
-     * Whether {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])} is implemented: an integer
+     * Whether {@link #dot(MemorySegment, long, Q8Activations, int, float[])} is implemented: an integer
      * dot product with activations rounded to llama.cpp's 8-bit partner blocks of this type.
      */
     default boolean hasInt8Dot() {
@@ -31,25 +31,26 @@ public interface TypeKernel {
     }
 
     /**
-     * Dot product of {@code n} weights with the rounded activations {@code x} from element
-     * {@code xOffset} (a multiple of their block), in integers where the weights allow, with
-     * {@code scratch} as for the float dot product.
+     * Dot product of {@code n} weights with the first {@code n} rounded activations {@code x},
+     * in integers where the weights allow, with {@code scratch} as for the float dot product.
+     * The weights must be native memory (a mapped file): some of these kernels read them by
+     * address; a heap segment, a closed file or a range past the segment's end is refused.
      */
-    default float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+    default float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no integer dot product");
     }
 
     /**
-     * {@code rows} dot products as {@link #dot(MemorySegment, long, Q8Activations, int, int, float[])}:
+     * {@code rows} dot products as {@link #dot(MemorySegment, long, Q8Activations, int, float[])}:
      * row r's weights start at {@code offset + r * rowBytes}, its result goes to
      * {@code out[outOffset + r]}. Q4_K and Q6_K keep up to {@link #ROW_BATCH} rows' vector lanes
      * in {@code scratch} and add them up together: summing each row's lanes before starting the
      * next made every row wait for a chain of scalar additions (BENCHMARKS.md).
      */
-    default void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+    default void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         for (int r = 0; r < rows; r++) {
-            out[outOffset + r] = dot(src, offset + r * rowBytes, x, xOffset, n, scratch);
+            out[outOffset + r] = dot(src, offset + r * rowBytes, x, n, scratch);
         }
     }
 

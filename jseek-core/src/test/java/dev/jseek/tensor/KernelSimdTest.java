@@ -1,6 +1,7 @@
 package dev.jseek.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jseek.gguf.GgufFile;
@@ -67,8 +68,7 @@ class KernelSimdTest {
 
     /**
      * The integer dot product with 8-bit activations agrees with a double-precision dot of the
-     * dequantized weights and the rounded activations, from the first block of x and from a
-     * later one, hot (JIT vector code) and cold.
+     * dequantized weights and the rounded activations, hot (JIT vector code) and cold.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("int8Types")
@@ -81,17 +81,15 @@ class KernelSimdTest {
                     Row row = quantizedRow(type, n, random, arena);
                     float[] dequantized = new float[n];
                     type.kernel().dequantize(row.weights(), row.offset(), dequantized, 0, n);
-                    for (int xOffset : new int[] {0, format.block}) {
-                        float[] x = gaussian(random, xOffset + n, 1);
-                        Q8Activations q8 = new Q8Activations();
-                        q8.quantize(format, x, x.length);
-                        float[] rounded = new ActivationRounding().apply(type, x, x.length);
-                        Exact want = Exact.dot(dequantized, rounded, xOffset, n);
-                        float[] scratch = new float[TypeKernel.SCRATCH];
-                        float got = type.kernel().dot(row.weights(), row.offset(), q8, xOffset, n, scratch);
-                        assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
-                                type + " int8 dot n=" + n + " xOffset=" + xOffset + ": " + got + " vs " + want.sum());
-                    }
+                    float[] x = gaussian(random, n, 1);
+                    Q8Activations q8 = new Q8Activations();
+                    q8.quantize(format, x, n);
+                    float[] rounded = new ActivationRounding().apply(type, x, n);
+                    Exact want = Exact.dot(dequantized, rounded, 0, n);
+                    float[] scratch = new float[TypeKernel.SCRATCH];
+                    float got = type.kernel().dot(row.weights(), row.offset(), q8, n, scratch);
+                    assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
+                            type + " int8 dot n=" + n + ": " + got + " vs " + want.sum());
                 }
                 // Second round with the kernel compiled.
                 Row hot = quantizedRow(type, 4096, random, arena);
@@ -99,9 +97,37 @@ class KernelSimdTest {
                 q8.quantize(format, gaussian(random, 4096, 1), 4096);
                 float[] scratch = new float[TypeKernel.SCRATCH];
                 for (int i = 0; i < 5000; i++) {
-                    type.kernel().dot(hot.weights(), hot.offset(), q8, 0, 4096, scratch);
+                    type.kernel().dot(hot.weights(), hot.offset(), q8, 4096, scratch);
                 }
             }
+        }
+    }
+
+    /**
+     * The integer kernels read weights by address, so they check the range first: a heap
+     * segment, a closed file and rows past the segment's end are refused with an exception.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("int8Types")
+    void int8DotRefusesWhatItCannotRead(GgmlType type) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
+        int n = 2 * format.block;
+        long bytes = type.bytesFor(n);
+        Q8Activations q8 = new Q8Activations();
+        q8.quantize(format, gaussian(new Random(3), n, 1), n);
+        float[] scratch = new float[TypeKernel.SCRATCH];
+        TypeKernel kernel = type.kernel();
+        MemorySegment heap = MemorySegment.ofArray(new byte[(int) bytes]);
+        assertThrows(IllegalArgumentException.class, () -> kernel.dot(heap, 0, q8, n, scratch));
+        Arena closing = Arena.ofShared();
+        MemorySegment closed = closing.allocate(bytes);
+        closing.close();
+        assertThrows(IllegalStateException.class, () -> kernel.dot(closed, 0, q8, n, scratch));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment weights = arena.allocate(bytes);
+            assertThrows(IndexOutOfBoundsException.class, () -> kernel.dot(weights, 1, q8, n, scratch));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> kernel.dotRows(weights, 0, bytes, 2, q8, n, new float[2], 0, scratch));
         }
     }
 
@@ -129,9 +155,9 @@ class KernelSimdTest {
                 float[] out = new float[rows + 2];
                 out[0] = -1;
                 out[rows + 1] = -2;
-                type.kernel().dotRows(weights, 3, rowBytes, rows, q8, 0, n, out, 1, scratch);
+                type.kernel().dotRows(weights, 3, rowBytes, rows, q8, n, out, 1, scratch);
                 for (int r = 0; r < rows; r++) {
-                    float one = type.kernel().dot(weights, 3 + r * rowBytes, q8, 0, n, new float[TypeKernel.SCRATCH]);
+                    float one = type.kernel().dot(weights, 3 + r * rowBytes, q8, n, new float[TypeKernel.SCRATCH]);
                     assertEquals(one, out[1 + r], type + " row " + r + " of " + rows);
                 }
                 assertEquals(-1, out[0], type + ": wrote before its range");

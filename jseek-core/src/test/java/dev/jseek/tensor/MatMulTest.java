@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jseek.gguf.GgufFile;
 import dev.jseek.testdata.TestData;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,6 +131,32 @@ class MatMulTest {
                         w.type(), w.name(), op, batch, mm.pool().threads(), i, got[i], want[i], err, scale[i]));
             }
         }
+    }
+
+    /**
+     * A tensor on the heap (an in-memory file) gets the same products: the integer kernels read
+     * native memory only, so matVec takes the float kernels on the same rounded activations.
+     */
+    @ParameterizedTest
+    @MethodSource("int8Types")
+    void heapTensorsRoundTheSameWay(GgmlType type) throws IOException {
+        try (GgufFile zoo = GgufFile.open(TestData.file("models/zoo." + type + ".gguf"))) {
+            Tensor mapped = zoo.tensors().stream().filter(t -> t.shape().length == 2 && t.type() == type).findFirst().orElseThrow();
+            MemorySegment heap = MemorySegment.ofArray(new byte[Math.toIntExact(mapped.data().byteSize())]);
+            heap.copyFrom(mapped.data());
+            Tensor onHeap = new Tensor(mapped.name() + " (heap)", type, mapped.shape(), heap);
+            Random random = new Random(11 + type.id);
+            float[] x = new float[onHeap.rowLength()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] rounded = new ActivationRounding().apply(type, x, x.length).clone();
+            check(onHeap, 1, x, rounded, ROUNDING);
+        }
+    }
+
+    static Stream<GgmlType> int8Types() {
+        return types().filter(t -> t.kernel().hasInt8Dot());
     }
 
     @Test

@@ -75,38 +75,39 @@ public final class Q4_0 implements TypeKernel {
      * block. One induction variable, so C2 drops the array bounds checks and unrolls. With
      * 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short lanes, their
      * four nibbles are masked in place and meet activations regrouped for them, which also take
-     * off the offset of 8 ({@link Q8Activations#nibbleOrder}).
+     * off the offset of 8 ({@link Q8Activations#nibbleOrder}). The weights are read by address
+     * ({@link Simd#MEMORY}).
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
+        long row = Simd.address(src, offset, (long) n / BLOCK * BYTES);
+        MemorySegment memory = Simd.MEMORY;
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);
-        int xb = xOffset / BLOCK;
         if (Q8Activations.NIBBLE_ORDER) {
             short[] grouped = x.nibbleOrder();
             short[] offsets = x.nibbleOffsets();
-            int xo = xOffset / 4;
             for (int b = 0; b < n / BLOCK; b++) {
-                long at = offset + (long) b * BYTES;
-                int xi = xOffset + b * BLOCK;
-                float d = Simd.fp16(src, at) * xd[xb + b];
-                ShortVector q = ShortVector.fromMemorySegment(Int8Simd.S, src, at + 2, Simd.LE);
+                long at = row + (long) b * BYTES;
+                int xi = b * BLOCK;
+                float d = Simd.fp16(memory, at) * xd[b];
+                ShortVector q = ShortVector.fromMemorySegment(Int8Simd.S, memory, at + 2, Simd.LE);
                 // Four products within +-1905 and the offset part within +-4064: a pair of lanes fits a short.
                 ShortVector products = q.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, grouped, xi))
                         .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, grouped, xi + 8)))
                         .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, grouped, xi + 16)))
                         .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(Int8Simd.S, grouped, xi + 24)))
-                        .add(ShortVector.fromArray(Int8Simd.S, offsets, xo + b * 8));
+                        .add(ShortVector.fromArray(Int8Simd.S, offsets, b * 8));
                 acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
             }
         } else {
             short[] v = x.values();
             for (int b = 0; b < n / BLOCK; b++) {
-                long at = offset + (long) b * BYTES;
-                int xi = xOffset + b * BLOCK;
-                float d = Simd.fp16(src, at) * xd[xb + b];
+                long at = row + (long) b * BYTES;
+                int xi = b * BLOCK;
+                float d = Simd.fp16(memory, at) * xd[b];
                 for (int p = 0; p < 16; p += Int8Simd.SL) {
-                    ShortVector q = Int8Simd.bytes(src, at + 2 + p);
+                    ShortVector q = Int8Simd.bytes(memory, at + 2 + p);
                     ShortVector products = q.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
                             .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p)));
                     acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);

@@ -86,8 +86,8 @@ public final class Q4_K implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-        dotRows(src, offset, 0, 1, x, xOffset, n, scratch, RESULT, scratch);
+    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
+        dotRows(src, offset, 0, 1, x, n, scratch, RESULT, scratch);
         return scratch[RESULT];
     }
 
@@ -103,13 +103,14 @@ public final class Q4_K implements TypeKernel {
      * out with Vector API calls only (see {@link Int8Simd}).
      */
     @Override
-    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
+        if (rows > 0) {
+            Simd.checkReadable(src, offset, (rows - 1) * rowBytes + (long) n / QK * BYTES);
+        }
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums32();
-        int xb = xOffset / QK;
-        int xs = xOffset / 32;
         for (int r = 0; r < rows; r++) {
             long row = offset + r * rowBytes;
             FloatVector offsets = FloatVector.zero(Int8Simd.F);
@@ -117,13 +118,13 @@ public final class Q4_K implements TypeKernel {
             FloatVector second = FloatVector.zero(Int8Simd.F);
             for (int b = 0; b < n / QK; b++) {
                 long blk = row + (long) b * BYTES;
-                float dx = xd[xb + b];
+                float dx = xd[b];
                 FloatVector d = FloatVector.broadcast(Int8Simd.F, half(src, blk) * dx);
                 FloatVector dmin = FloatVector.broadcast(Int8Simd.F, half(src, blk + 2) * dx);
                 // The unpacked scales and mins in byte lanes 0-7 (a one-lane LongVector would stay a boxed object).
                 ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
                 ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
-                int sumsAt = xs + 8 * b;
+                int sumsAt = 8 * b;
                 // The part of a widening must be a constant when C2 compiles it, hence no loop here.
                 ((FloatVector) scales.convertShape(VectorOperators.B2F, Int8Simd.F, 0)).mul(d).intoArray(scratch, 0);
                 offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, Int8Simd.F, 0))
@@ -141,7 +142,7 @@ public final class Q4_K implements TypeKernel {
                 {
                     int h = 0;
                     long q = blk + 16 + 64 * h;
-                    int xi = xOffset + QK * b + 128 * h;
+                    int xi = QK * b + 128 * h;
                     // The first turn's products replace the zeros, which C2 would otherwise add (the
                     // turn loop unrolls, p is a constant). Written out before the loop instead, the
                     // method outgrew C1's register allocator and never left the interpreter's pace.
@@ -183,7 +184,7 @@ public final class Q4_K implements TypeKernel {
                 {
                     int h = 1;
                     long q = blk + 16 + 64 * h;
-                    int xi = xOffset + QK * b + 128 * h;
+                    int xi = QK * b + 128 * h;
                     ShortVector lo1 = ShortVector.zero(Int8Simd.S);
                     ShortVector hi1 = ShortVector.zero(Int8Simd.S);
                     ShortVector lo2 = ShortVector.zero(Int8Simd.S);

@@ -106,8 +106,8 @@ public final class Q6_K implements TypeKernel {
     }
 
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
-        dotRows(src, offset, 0, 1, x, xOffset, n, scratch, RESULT, scratch);
+    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
+        dotRows(src, offset, 0, 1, x, n, scratch, RESULT, scratch);
         return scratch[RESULT];
     }
 
@@ -127,13 +127,14 @@ public final class Q6_K implements TypeKernel {
      * out with Vector API calls only (see {@link Int8Simd}); the header, the one call, is inlined.
      */
     @Override
-    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int xOffset, int n,
+    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
+        if (rows > 0) {
+            Simd.checkReadable(src, offset, (rows - 1) * rowBytes + (long) n / QK * BYTES);
+        }
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        int xb = xOffset / QK;
-        int xs = xOffset / 16;
         for (int r = 0; r < rows; r++) {
             long row = offset + r * rowBytes;
             FloatVector offsets = FloatVector.zero(Int8Simd.F);
@@ -143,10 +144,10 @@ public final class Q6_K implements TypeKernel {
                 long blk = row + (long) b * BYTES;
                 // Both halves' headers first: C2 inlines them only while the method is still small
                 // (NodeCountInliningCutoff), and refuses them after the first half's products.
-                float d = half(src, blk + 208) * xd[xb + b];
-                header(src, blk, 0, d, sums, xs + 16 * b, scratch);
+                float d = half(src, blk + 208) * xd[b];
+                header(src, blk, 0, d, sums, 16 * b, scratch);
                 offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
-                header(src, blk, 1, d, sums, xs + 16 * b + 8, scratch);
+                header(src, blk, 1, d, sums, 16 * b + 8, scratch);
                 offsets = offsets.add(FloatVector.fromArray(Int8Simd.F, scratch, OFFSETS_AT));
                 // The two half blocks written out the same way twice: as a loop of two turns nested in
                 // the block loop, C2 kept the second turn's activation bounds checks (eight per block)
@@ -155,7 +156,7 @@ public final class Q6_K implements TypeKernel {
                     int h = 0;
                     long ql = blk + 64 * h;
                     long qh = blk + 128 + 32 * h;
-                    int xi = xOffset + QK * b + 128 * h;
+                    int xi = QK * b + 128 * h;
                     for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
                         // Int lanes: a short lane's two bytes are weights l (low byte) and l+1 (high).
                         IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + p, Simd.LE).reinterpretAsInts();
@@ -201,7 +202,7 @@ public final class Q6_K implements TypeKernel {
                     int h = 1;
                     long ql = blk + 64 * h;
                     long qh = blk + 128 + 32 * h;
-                    int xi = xOffset + QK * b + 128 * h;
+                    int xi = QK * b + 128 * h;
                     for (int p = 0; p < 32; p += 2 * Int8Simd.SL) {
                         // Int lanes: a short lane's two bytes are weights l (low byte) and l+1 (high).
                         IntVector a = ShortVector.fromMemorySegment(Int8Simd.S, src, ql + p, Simd.LE).reinterpretAsInts();

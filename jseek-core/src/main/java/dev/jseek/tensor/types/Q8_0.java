@@ -55,22 +55,23 @@ public final class Q8_0 implements TypeKernel {
      * Weight bytes times the 8-bit activations in 16-bit lanes; a product fills a lane pair's
      * range on its own, so each product vector is summed into ints before the next is added, and
      * one float multiply-add per block. About 10% faster than the float kernel on the same rounded
-     * activations (BENCHMARKS.md).
+     * activations (BENCHMARKS.md). The weights are read by address ({@link Simd#MEMORY}).
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int xOffset, int n, float[] scratch) {
+    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
+        long row = Simd.address(src, offset, (long) n / BLOCK * BYTES);
+        MemorySegment memory = Simd.MEMORY;
         short[] v = x.values();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);
-        int xb = xOffset / BLOCK;
         for (int b = 0; b < n / BLOCK; b++) {
-            long at = offset + (long) b * BYTES;
-            int xi = xOffset + b * BLOCK;
-            float d = Simd.fp16(src, at) * xd[xb + b];
+            long at = row + (long) b * BYTES;
+            int xi = b * BLOCK;
+            float d = Simd.fp16(memory, at) * xd[b];
             IntVector sums = IntVector.zero(Int8Simd.I);
             for (int p = 0; p < 16; p += Int8Simd.SL) {
-                sums = sums.add(Int8Simd.pairInts(Int8Simd.signedBytes(src, at + 2 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))))
-                        .add(Int8Simd.pairInts(Int8Simd.signedBytes(src, at + 18 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p))));
+                sums = sums.add(Int8Simd.pairInts(Int8Simd.signedBytes(memory, at + 2 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))))
+                        .add(Int8Simd.pairInts(Int8Simd.signedBytes(memory, at + 18 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p))));
             }
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
         }

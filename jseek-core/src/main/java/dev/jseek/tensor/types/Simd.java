@@ -3,6 +3,7 @@ package dev.jseek.tensor.types;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -34,6 +35,36 @@ final class Simd {
     static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * All of memory as one segment, read by absolute address. Q4_0's and Q8_0's integer kernels
+     * read a mapped tensor through it: with the bounds and base of the segment constants, C2
+     * keeps the loop's values in registers instead of spilling them (1.5B decode at Q4_0 1.07x
+     * with 1 thread, BENCHMARKS.md). {@link #address} checks the range against the tensor's own
+     * segment once per call; the caller keeps the file open while a product runs, as the engine
+     * does (reads through this segment are not seen by a shared arena's close).
+     */
+    static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /**
+     * Checks what every integer kernel needs of its weights {@code src[offset, offset + bytes)}:
+     * native memory (a mapped file), still open, and the range inside the segment.
+     */
+    static void checkReadable(MemorySegment src, long offset, long bytes) {
+        if (!src.isNative()) {
+            throw new IllegalArgumentException("the integer kernels read native memory (a mapped file), not a heap segment");
+        }
+        if (!src.scope().isAlive()) {
+            throw new IllegalStateException("the tensor's file is closed");
+        }
+        Objects.checkFromIndexSize(offset, bytes, src.byteSize());
+    }
+
+    /** The address of {@code src[offset, offset + bytes)} for reading through {@link #MEMORY}, after {@link #checkReadable}. */
+    static long address(MemorySegment src, long offset, long bytes) {
+        checkReadable(src, offset, bytes);
+        return src.address() + offset;
+    }
 
     static float fp16(MemorySegment s, long offset) {
         return Float.float16ToFloat(s.get(SHORT_LE, offset));
