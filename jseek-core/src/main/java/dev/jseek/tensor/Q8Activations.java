@@ -1,7 +1,10 @@
 package dev.jseek.tensor;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -44,6 +47,10 @@ public final class Q8Activations {
      * bits, 0.87x in 1.5B decode at 256 bits, where two blocks must share a vector: BENCHMARKS.md).
      */
     public static final boolean NIBBLE_ORDER = SHORTS.length() == 8;
+    /** Rounding runs in the preferred float vectors, their lanes narrowed to shorts of the same count. */
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Math.max(128, FloatVector.SPECIES_PREFERRED.vectorBitSize())));
+    private static final VectorSpecies<Short> SHORTS_OF_F = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     private short[] values = new short[0];
     private short[] paired = new short[0];
@@ -180,15 +187,27 @@ public final class Q8Activations {
 
     /** ggml-cpu's quantize_row_q8_0 (x86): scale amax/127 stored as fp16, values x * 127/amax rounded half to even. */
     private float q8_0(float[] x, int at) {
-        float amax = 0;
-        for (int i = 0; i < 32; i++) {
-            amax = Math.max(amax, Math.abs(x[at + i]));
+        FloatVector amaxes = FloatVector.zero(F);
+        for (int i = 0; i < 32; i += F.length()) {
+            amaxes = amaxes.max(FloatVector.fromArray(F, x, at + i).abs());
         }
+        float amax = amaxes.reduceLanes(VectorOperators.MAX);
         float id = amax != 0 ? 127f / amax : 0f;
-        for (int i = 0; i < 32; i++) {
-            values[at + i] = (short) Math.rint(x[at + i] * id);
-        }
+        roundScaled(x, at, 32, id);
         return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+    }
+
+    /**
+     * {@code values[at..at + n) = min(127, rint(x * scale))}, {@code n} a multiple of the float
+     * vectors' length. Adding 1.5 x 2^23 and taking it off again rounds halves to even as
+     * {@link Math#rint} does for values this small (at most 127 and a rounding error).
+     */
+    private void roundScaled(float[] x, int at, int n, float scale) {
+        for (int i = 0; i < n; i += F.length()) {
+            IntVector rounded = (IntVector) FloatVector.fromArray(F, x, at + i).mul(scale).add(0x1.8p23f).sub(0x1.8p23f)
+                    .convert(VectorOperators.F2I, 0);
+            ((ShortVector) rounded.min(127).convertShape(VectorOperators.I2S, SHORTS_OF_F, 0)).intoArray(values, at + i);
+        }
     }
 
     /** ggml's quantize_row_q8_K: scale -127/max of the signed extreme, values rounded half to even, at most 127. */
@@ -199,9 +218,7 @@ public final class Q8Activations {
             return 0;
         }
         float iscale = -127f / max;
-        for (int i = 0; i < 256; i++) {
-            values[at + i] = (short) Math.min(127, (int) Math.rint(iscale * x[at + i]));
-        }
+        roundScaled(x, at, 256, iscale);
         return 1 / iscale;
     }
 }

@@ -112,4 +112,73 @@ class FloatOpsTest {
         }
         return fixedOrder(halves, 0, n / 2);
     }
+
+    /**
+     * exp is within 1 ulp of Math.exp over the range that matters (e^-87.3 to e^88.4), 0 below
+     * and infinity above it, and the vector version gives the same bits in every lane, hot and
+     * cold, so softmax and SwiGLU give the same result wherever a loop is split.
+     */
+    @Test
+    void expIsCloseToMathExpAndTheSameInVectors() {
+        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+        int lanes = species.length();
+        float[] xs = new float[lanes];
+        float[] vector = new float[lanes];
+        Random random = new Random(5);
+        int worst = 0;
+        for (int rep = 0; rep < 200_000; rep++) {
+            for (int i = 0; i < lanes; i++) {
+                xs[i] = rep < 100_000 ? -87.3f + (175.6f * (rep * lanes + i)) / (100_000 * lanes) : (float) (random.nextGaussian() * 20);
+            }
+            FloatOps.exp(FloatVector.fromArray(species, xs, 0)).intoArray(vector, 0);
+            for (int i = 0; i < lanes; i++) {
+                float x = xs[i];
+                float scalar = FloatOps.exp(x);
+                assertEquals(Float.floatToRawIntBits(scalar), Float.floatToRawIntBits(vector[i]), "vector and scalar exp(" + x + ")");
+                if (x >= -87.3f && x <= 88.3f) {
+                    int ulps = Math.abs(Float.floatToRawIntBits(scalar) - Float.floatToRawIntBits((float) Math.exp(x)));
+                    worst = Math.max(worst, ulps);
+                }
+            }
+        }
+        assertTrue(worst <= 1, "exp within 1 ulp of Math.exp, worst " + worst);
+        assertEquals(1f, FloatOps.exp(0f));
+        assertEquals(1f, FloatOps.exp(-0f));
+        float[] special = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -100f, -87.4f, 88.4f, 1000f};
+        float[] want = {Float.NaN, 0f, Float.POSITIVE_INFINITY, 0f, 0f, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY};
+        for (int i = 0; i < special.length; i++) {
+            assertEquals(want[i], FloatOps.exp(special[i]), "exp(" + special[i] + ")");
+            float[] one = new float[lanes];
+            java.util.Arrays.fill(one, special[i]);
+            assertEquals(want[i], FloatOps.exp(FloatVector.fromArray(species, one, 0)).lane(0), "vector exp(" + special[i] + ")");
+        }
+    }
+
+    /** SwiGLU gives the same bits however the loop is cut (as worker threads cut it), and stays close to the formula in double. */
+    @Test
+    void swigluIsTheSameWhereverTheLoopIsSplit() {
+        Random random = new Random(9);
+        int n = 1000;
+        float[] gate = new float[n];
+        float[] up = new float[n];
+        for (int i = 0; i < n; i++) {
+            gate[i] = (float) (random.nextGaussian() * 4);
+            up[i] = (float) random.nextGaussian();
+        }
+        float[] whole = gate.clone();
+        FloatOps.swiglu(whole, 0, up, 0, n);
+        for (int cut : new int[] {1, 3, 7, 13, 500, 999}) {
+            float[] split = gate.clone();
+            FloatOps.swiglu(split, 0, up, 0, cut);
+            FloatOps.swiglu(split, cut, up, cut, n - cut);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(split[i]), "cut at " + cut + ", element " + i);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            double g = gate[i];
+            double want = g / (1 + Math.exp(-g)) * up[i];
+            assertEquals(want, whole[i], 1e-6 * Math.abs(want) + 1e-30, "element " + i);
+        }
+    }
 }
