@@ -229,8 +229,11 @@ public final class FloatOps {
     /** ln 2 in two parts: k times the first is exact for the k that occur, so x - k ln 2 loses nothing. */
     private static final float LN2_HIGH = 0.693359375f;
     private static final float LN2_LOW = -2.12194440e-4f;
-    /** Added and taken off again, rounds a float below 2^22 to an integer, halves to even. */
-    private static final float ROUND = 0x1.8p23f;
+    /**
+     * Added and taken off again, rounds a float under 2^22 in magnitude to an integer, halves to
+     * even: {@link Math#rint} in float arithmetic, the same in vector lanes.
+     */
+    static final float ROUND = 0x1.8p23f;
     /** Below this e^x is under the smallest normal float: 0. */
     private static final float EXP_MIN = -87.33654f;
     /** Above this (127.5 ln 2) 2^k no longer fits a float's exponent: infinity. */

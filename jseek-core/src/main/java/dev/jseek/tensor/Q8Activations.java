@@ -199,12 +199,12 @@ public final class Q8Activations {
 
     /**
      * {@code values[at..at + n) = min(127, rint(x * scale))}, {@code n} a multiple of the float
-     * vectors' length. Adding 1.5 x 2^23 and taking it off again rounds halves to even as
-     * {@link Math#rint} does for values this small (at most 127 and a rounding error).
+     * vectors' length, rounded by {@link FloatOps#ROUND} (the values are at most 127 and a
+     * rounding error).
      */
     private void roundScaled(float[] x, int at, int n, float scale) {
         for (int i = 0; i < n; i += F.length()) {
-            IntVector rounded = (IntVector) FloatVector.fromArray(F, x, at + i).mul(scale).add(0x1.8p23f).sub(0x1.8p23f)
+            IntVector rounded = (IntVector) FloatVector.fromArray(F, x, at + i).mul(scale).add(FloatOps.ROUND).sub(FloatOps.ROUND)
                     .convert(VectorOperators.F2I, 0);
             ((ShortVector) rounded.min(127).convertShape(VectorOperators.I2S, SHORTS_OF_F, 0)).intoArray(values, at + i);
         }

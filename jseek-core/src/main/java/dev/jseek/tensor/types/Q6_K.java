@@ -129,9 +129,7 @@ public final class Q6_K implements TypeKernel {
     @Override
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
-        if (rows > 0) {
-            Simd.checkReadable(src, offset, (rows - 1) * rowBytes + (long) n / QK * BYTES);
-        }
+        Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();

@@ -61,6 +61,13 @@ final class Simd {
         Objects.checkFromIndexSize(offset, bytes, src.byteSize());
     }
 
+    /** {@link #checkReadable} for {@code rows} rows of {@code rowSize} bytes, {@code rowBytes} apart, from {@code offset}. */
+    static void checkRows(MemorySegment src, long offset, long rowBytes, int rows, long rowSize) {
+        if (rows > 0) {
+            checkReadable(src, offset, (rows - 1) * rowBytes + rowSize);
+        }
+    }
+
     /** The address of {@code src[offset, offset + bytes)} for reading through {@link #MEMORY}, after {@link #checkReadable}. */
     static long address(MemorySegment src, long offset, long bytes) {
         checkReadable(src, offset, bytes);
