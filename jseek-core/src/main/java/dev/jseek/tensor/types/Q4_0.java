@@ -70,17 +70,35 @@ public final class Q4_0 implements TypeKernel {
         return true;
     }
 
-    /**
-     * Nibbles less 8 times the 8-bit activations in 16-bit lanes, one float multiply-add per
-     * block. One induction variable, so C2 drops the array bounds checks and unrolls. With
-     * 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short lanes, their
-     * four nibbles are masked in place and meet activations regrouped for them, which also take
-     * off the offset of 8 ({@link Q8Activations#nibbleOrder}). The weights are read by address
-     * ({@link Simd#MEMORY}).
-     */
     @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
-        long row = Simd.address(src, offset, (long) n / BLOCK * BYTES);
+        rowLanes(Simd.address(src, offset, (long) n / BLOCK * BYTES), x, n, scratch, 0);
+        return Int8Simd.laneSum(scratch, 0);
+    }
+
+    @Override
+    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
+            float[] out, int outOffset, float[] scratch) {
+        Simd.checkRows(src, offset, rowBytes, rows, (long) n / BLOCK * BYTES);
+        long first = src.address() + offset;
+        for (int r = 0; r < rows; r++) {
+            int slot = r % ROW_BATCH;
+            rowLanes(first + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            }
+        }
+    }
+
+    /**
+     * Nibbles less 8 times the 8-bit activations in 16-bit lanes, one float multiply-add per
+     * block, for the row at address {@code row} (read through {@link Simd#MEMORY}); the lanes
+     * still to be added up. One induction variable, so C2 drops the array bounds checks and
+     * unrolls. With 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short
+     * lanes, their four nibbles are masked in place and meet activations regrouped for them,
+     * which also take off the offset of 8 ({@link Q8Activations#nibbleOrder}).
+     */
+    private static void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);
@@ -114,8 +132,7 @@ public final class Q4_0 implements TypeKernel {
                 }
             }
         }
-        acc.intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch, 0);
+        acc.intoArray(lanes, lanesAt);
     }
 
     @Override
