@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
  * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
- * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 with 128-bit vectors Q4_0's
- * ({@link #nibbleOrder}). One instance per caller, reused: the arrays grow when a longer vector
+ * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 Q4_0's ({@link #nibbleOrder}
+ * with 128-bit vectors, {@link #byteFolded} with 256-bit ones). One instance per caller, reused: the arrays grow when a longer vector
  * arrives.
  */
 public final class Q8Activations {
@@ -56,6 +56,7 @@ public final class Q8Activations {
     private short[] paired = new short[0];
     private short[] nibbleOrder = new short[0];
     private short[] nibbleOffsets = new short[0];
+    private short[] byteFolded = new short[0];
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
@@ -71,6 +72,8 @@ public final class Q8Activations {
             pair(n);
         } else if (NIBBLE_ORDER) {
             orderForNibbles(n);
+        } else {
+            foldForBytes(n);
         }
     }
 
@@ -81,6 +84,7 @@ public final class Q8Activations {
             paired = new short[n];
             nibbleOrder = new short[NIBBLE_ORDER ? n : 0];
             nibbleOffsets = new short[NIBBLE_ORDER ? n / 4 : 0];
+            byteFolded = new short[NIBBLE_ORDER ? 0 : n];
             scales = new float[n / 32];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
@@ -129,6 +133,22 @@ public final class Q8Activations {
         }
     }
 
+    /**
+     * With 256-bit vectors Q4_0's kernel widens a block's 16 weight bytes to short lanes, each
+     * holding 16 * high + low nibble, and multiplies (byte - 136) by value j and (high - 8) by
+     * value j + 16 less 16 times value j: the nibble offsets of 8 come out of the arithmetic, with
+     * no mask to split the nibbles. Per block: values 0-15, then value 16 + j - 16 * value j.
+     */
+    private void foldForBytes(int n) {
+        for (int block = 0; block < n / 32; block++) {
+            int at = block * 32;
+            for (int j = 0; j < 16; j++) {
+                byteFolded[at + j] = values[at + j];
+                byteFolded[at + 16 + j] = (short) (values[at + 16 + j] - 16 * values[at + j]);
+            }
+        }
+    }
+
     /** The K-quant kernels' sums (llama.cpp's bsums): per 16 for Q6_K, per 32 for Q4_K. */
     private void sumRuns(int n) {
         for (int s = 0; s < n / 16; s++) {
@@ -163,6 +183,11 @@ public final class Q8Activations {
     /** Q8_0 with {@link #NIBBLE_ORDER} only: each block's values in the order Q4_0's kernel meets them ({@link #orderForNibbles}). */
     public short[] nibbleOrder() {
         return nibbleOrder;
+    }
+
+    /** Q8_0 without {@link #NIBBLE_ORDER} only: each block's values as Q4_0's kernel multiplies them ({@link #foldForBytes}). */
+    public short[] byteFolded() {
+        return byteFolded;
     }
 
     /** Q8_0 with {@link #NIBBLE_ORDER} only: per block, 8 parts that take off Q4_0's offset of 8. */

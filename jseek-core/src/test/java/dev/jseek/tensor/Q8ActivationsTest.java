@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
- * even integer, zero blocks and blocks whose extreme is negative, interpreted and compiled.
+ * even integer, zero blocks and blocks whose extreme is negative, interpreted and compiled; and
+ * the copy Q4_0's kernel reads with 256-bit vectors.
  */
 class Q8ActivationsTest {
 
@@ -35,6 +36,9 @@ class Q8ActivationsTest {
                     int at = b * format.block;
                     float scale = format == Q8Activations.Format.Q8_0 ? q8_0(x, at, q8.values()) : q8_K(x, at, q8.values());
                     assertEquals(scale, q8.scales()[b], format + " scale of block " + b);
+                    if (format == Q8Activations.Format.Q8_0 && !Q8Activations.NIBBLE_ORDER) {
+                        folded(q8.values(), at, q8.byteFolded());
+                    }
                 }
             }
         }
@@ -51,6 +55,14 @@ class Q8ActivationsTest {
             assertEquals((short) Math.rint(x[at + i] * id), got[at + i], "Q8_0 value " + (at + i));
         }
         return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+    }
+
+    /** Q4_0's order at 256 bits: values 0-15 of the block, then value 16 + j less 16 times value j. */
+    private static void folded(short[] values, int at, short[] got) {
+        for (int j = 0; j < 16; j++) {
+            assertEquals(values[at + j], got[at + j], "folded value " + (at + j));
+            assertEquals(values[at + 16 + j] - 16 * values[at + j], got[at + 16 + j], "folded value " + (at + 16 + j));
+        }
     }
 
     private static float q8_K(float[] x, int at, short[] got) {

@@ -96,7 +96,9 @@ public final class Q4_0 implements TypeKernel {
      * still to be added up. One induction variable, so C2 drops the array bounds checks and
      * unrolls. With 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short
      * lanes, their four nibbles are masked in place and meet activations regrouped for them,
-     * which also take off the offset of 8 ({@link Q8Activations#nibbleOrder}).
+     * which also take off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit
+     * vectors the bytes widen to 16 short lanes and meet activations folded so that no mask is
+     * needed ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x).
      */
     private static void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
@@ -119,17 +121,16 @@ public final class Q4_0 implements TypeKernel {
                 acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
             }
         } else {
-            short[] v = x.values();
+            short[] folded = x.byteFolded();
             for (int b = 0; b < n / BLOCK; b++) {
                 long at = row + (long) b * BYTES;
                 int xi = b * BLOCK;
                 float d = Simd.fp16(memory, at) * xd[b];
-                for (int p = 0; p < 16; p += Int8Simd.SL) {
-                    ShortVector q = Int8Simd.bytes(memory, at + 2 + p);
-                    ShortVector products = q.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))
-                            .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, v, xi + 16 + p)));
-                    acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
-                }
+                // 16 short lanes: the whole block. Each product within +-17272, each lane's sum within +-2032.
+                ShortVector q = Int8Simd.bytes(memory, at + 2);
+                ShortVector products = q.sub((short) 136).mul(ShortVector.fromArray(Int8Simd.S, folded, xi))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, folded, xi + 16)));
+                acc = Int8Simd.pairSums(products).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
             }
         }
         acc.intoArray(lanes, lanesAt);
