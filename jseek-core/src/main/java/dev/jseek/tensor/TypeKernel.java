@@ -43,7 +43,7 @@ public interface TypeKernel {
     /**
      * {@code rows} dot products as {@link #dot(MemorySegment, long, Q8Activations, int, float[])}:
      * row r's weights start at {@code offset + r * rowBytes}, its result goes to
-     * {@code out[outOffset + r]}. Q4_0, Q4_K and Q6_K keep up to {@link #ROW_BATCH} rows' vector
+     * {@code out[outOffset + r]}. The integer kernels keep up to {@link #ROW_BATCH} rows' vector
      * lanes in {@code scratch} and add them up together: summing each row's lanes before starting
      * the next made every row wait for a chain of scalar additions (BENCHMARKS.md).
      */

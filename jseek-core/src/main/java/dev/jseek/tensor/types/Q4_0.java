@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.Q8Activations;
-import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -21,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Blocks of 32 weights in 18 bytes: fp16 scale d, then 16 bytes whose low nibbles are weights
  * 0-15 and high nibbles weights 16-31; weight = (nibble - 8) * d.
  */
-public final class Q4_0 implements TypeKernel {
+public final class Q4_0 extends RowLanesKernel {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
@@ -66,41 +65,21 @@ public final class Q4_0 implements TypeKernel {
     }
 
     @Override
-    public boolean hasInt8Dot() {
-        return true;
-    }
-
-    @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
-        rowLanes(Simd.address(src, offset, (long) n / BLOCK * BYTES), x, n, scratch, 0);
-        return Int8Simd.laneSum(scratch, 0);
-    }
-
-    @Override
-    public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
-            float[] out, int outOffset, float[] scratch) {
-        Simd.checkRows(src, offset, rowBytes, rows, (long) n / BLOCK * BYTES);
-        long first = src.address() + offset;
-        for (int r = 0; r < rows; r++) {
-            int slot = r % ROW_BATCH;
-            rowLanes(first + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
-            if (slot == ROW_BATCH - 1 || r == rows - 1) {
-                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
-            }
-        }
+    long rowSize(int n) {
+        return (long) n / BLOCK * BYTES;
     }
 
     /**
      * Nibbles less 8 times the 8-bit activations in 16-bit lanes, one float multiply-add per
-     * block, for the row at address {@code row} (read through {@link Simd#MEMORY}); the lanes
-     * still to be added up. One induction variable, so C2 drops the array bounds checks and
+     * block. One induction variable, so C2 drops the array bounds checks and
      * unrolls. With 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short
      * lanes, their four nibbles are masked in place and meet activations regrouped for them,
      * which also take off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit
      * vectors the bytes widen to 16 short lanes and meet activations folded so that no mask is
      * needed ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x).
      */
-    private static void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
+    @Override
+    void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);

@@ -7,7 +7,6 @@ import static dev.jseek.tensor.types.Simd.LE;
 
 import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.Q8Activations;
-import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -18,7 +17,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Blocks of 32 weights in 34 bytes: fp16 scale d, then 32 signed bytes q; weight = q * d.
  */
-public final class Q8_0 implements TypeKernel {
+public final class Q8_0 extends RowLanesKernel {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 34;
@@ -47,19 +46,18 @@ public final class Q8_0 implements TypeKernel {
     }
 
     @Override
-    public boolean hasInt8Dot() {
-        return true;
+    long rowSize(int n) {
+        return (long) n / BLOCK * BYTES;
     }
 
     /**
      * Weight bytes times the 8-bit activations in 16-bit lanes; a product fills a lane pair's
      * range on its own, so each product vector is summed into ints before the next is added, and
      * one float multiply-add per block. About 10% faster than the float kernel on the same rounded
-     * activations (BENCHMARKS.md). The weights are read by address ({@link Simd#MEMORY}).
+     * activations (BENCHMARKS.md).
      */
     @Override
-    public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
-        long row = Simd.address(src, offset, (long) n / BLOCK * BYTES);
+    void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
         short[] v = x.values();
         float[] xd = x.scales();
@@ -75,8 +73,7 @@ public final class Q8_0 implements TypeKernel {
             }
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Simd.F, d), acc);
         }
-        acc.intoArray(scratch, 0);
-        return Int8Simd.laneSum(scratch, 0);
+        acc.intoArray(lanes, lanesAt);
     }
 
     @Override
