@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
  * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
  * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 Q4_0's ({@link #nibbleOrder}
- * with 128-bit vectors, {@link #byteFolded} with 256-bit ones). One instance per caller, reused: the arrays grow when a longer vector
- * arrives.
+ * with 128-bit vectors, {@link #byteFolded} with 256-bit ones). One instance per caller,
+ * reused: the arrays grow when a longer vector arrives.
  */
 public final class Q8Activations {
 

@@ -71,12 +71,12 @@ public final class Q4_0 extends RowLanesKernel {
 
     /**
      * Nibbles less 8 times the 8-bit activations in 16-bit lanes, one float multiply-add per
-     * block. One induction variable, so C2 drops the array bounds checks and
-     * unrolls. With 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short
-     * lanes, their four nibbles are masked in place and meet activations regrouped for them,
-     * which also take off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit
-     * vectors the bytes widen to 16 short lanes and meet activations folded so that no mask is
-     * needed ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x).
+     * block. One induction variable, so C2 drops the array bounds checks and unrolls. With
+     * 128-bit vectors the bytes are not widened: a block's 16 bytes load as 8 short lanes, their
+     * four nibbles are masked in place and meet activations regrouped for them, which also take
+     * off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit vectors the bytes
+     * widen to 16 short lanes and meet activations folded so that no mask is needed
+     * ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x).
      */
     @Override
     void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
@@ -105,7 +105,8 @@ public final class Q4_0 extends RowLanesKernel {
                 long at = row + (long) b * BYTES;
                 int xi = b * BLOCK;
                 float d = Simd.fp16(memory, at) * xd[b];
-                // 16 short lanes: the whole block. Each product within +-17272, each lane's sum within +-2032.
+                // 16 short lanes: the whole block. Each product within +-17272; their sum may wrap, but the
+                // exact result, (low - 8) * x[j] + (high - 8) * x[j + 16], is within +-2032.
                 ShortVector q = Int8Simd.bytes(memory, at + 2);
                 ShortVector products = q.sub((short) 136).mul(ShortVector.fromArray(Int8Simd.S, folded, xi))
                         .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.S, folded, xi + 16)));
