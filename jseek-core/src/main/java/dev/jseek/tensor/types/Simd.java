@@ -75,11 +75,11 @@ final class Simd {
     }
 
     /**
-     * Every half float's value, indexed by its 16 bits (256 KB): the integer kernels look up a
-     * block's scale instead of converting it, one instruction fewer per block (a load in place of
-     * a move to a vector register and a conversion; kernel harness Q4_0 1.02-1.11x, Q8_0
-     * 1.03-1.08x, BENCHMARKS.md). A tensor's scales span a few exponents, so few of the table's
-     * cache lines are in use.
+     * Every half float's value, indexed by its 16 bits (256 KB): Q4_0's and Q8_0's integer
+     * kernels look up a block's scale instead of converting it, one instruction fewer per block
+     * (a load in place of a move to a vector register and a conversion; kernel harness Q4_0
+     * 1.02-1.11x, Q8_0 1.03-1.08x, BENCHMARKS.md). A tensor's scales span a few exponents, so
+     * few of the table's cache lines are in use.
      */
     static final float[] HALVES = new float[1 << 16];
 
