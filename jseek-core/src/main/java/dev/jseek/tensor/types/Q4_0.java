@@ -81,7 +81,6 @@ public final class Q4_0 extends RowLanesKernel {
     @Override
     void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
-        float[] halves = Simd.HALVES;
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);
         if (Q8Activations.NIBBLE_ORDER) {
@@ -90,7 +89,7 @@ public final class Q4_0 extends RowLanesKernel {
             for (int b = 0; b < n / BLOCK; b++) {
                 long at = row + (long) b * BYTES;
                 int xi = b * BLOCK;
-                float d = Simd.fp16Table(halves, memory, at) * xd[b];
+                float d = Simd.fp16Table(memory, at) * xd[b];
                 ShortVector q = ShortVector.fromMemorySegment(Int8Simd.S, memory, at + 2, Simd.LE);
                 // Four products within +-1905 and the offset part within +-4064: a pair of lanes fits a short.
                 ShortVector products = q.and((short) 0xF).mul(ShortVector.fromArray(Int8Simd.S, grouped, xi))
@@ -105,7 +104,7 @@ public final class Q4_0 extends RowLanesKernel {
             for (int b = 0; b < n / BLOCK; b++) {
                 long at = row + (long) b * BYTES;
                 int xi = b * BLOCK;
-                float d = Simd.fp16Table(halves, memory, at) * xd[b];
+                float d = Simd.fp16Table(memory, at) * xd[b];
                 // 16 short lanes: the whole block. Each product within +-17272; their sum may wrap, but the
                 // exact result, (low - 8) * x[j] + (high - 8) * x[j + 16], is within +-2032.
                 ShortVector q = Int8Simd.bytes(memory, at + 2);

@@ -59,14 +59,13 @@ public final class Q8_0 extends RowLanesKernel {
     @Override
     void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
-        float[] halves = Simd.HALVES;
         short[] v = x.values();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Simd.F);
         for (int b = 0; b < n / BLOCK; b++) {
             long at = row + (long) b * BYTES;
             int xi = b * BLOCK;
-            float d = Simd.fp16Table(halves, memory, at) * xd[b];
+            float d = Simd.fp16Table(memory, at) * xd[b];
             IntVector sums = IntVector.zero(Int8Simd.I);
             for (int p = 0; p < 16; p += Int8Simd.SL) {
                 sums = sums.add(Int8Simd.pairInts(Int8Simd.signedBytes(memory, at + 2 + p).mul(ShortVector.fromArray(Int8Simd.S, v, xi + p))))

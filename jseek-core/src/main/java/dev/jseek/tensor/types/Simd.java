@@ -90,8 +90,8 @@ final class Simd {
     }
 
     /** The half float at {@code offset}, through {@link #HALVES}. */
-    static float fp16Table(float[] halves, MemorySegment s, long offset) {
-        return halves[s.get(SHORT_LE, offset) & 0xFFFF];
+    static float fp16Table(MemorySegment s, long offset) {
+        return HALVES[s.get(SHORT_LE, offset) & 0xFFFF];
     }
 
     static float fp16(MemorySegment s, long offset) {
