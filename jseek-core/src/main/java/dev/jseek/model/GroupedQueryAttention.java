@@ -15,10 +15,9 @@ final class GroupedQueryAttention implements Attention {
     private final ModelConfig config;
     private final Rope rope;
     private final MatMul matmul;
-    private final Tensor wq;
-    private final Tensor wk;
-    private final Tensor wv;
     private final Tensor wo;
+    /** q, k and v: one product of the normalised input. */
+    private final Tensor[] qkv;
     private final float[] qBias;
     private final float[] kBias;
     private final float[] vBias;
@@ -34,6 +33,7 @@ final class GroupedQueryAttention implements Attention {
     private final float[] k;
     private final float[] v;
     private final float[] mixed;
+    private final float[][] qkvOut;
     private final float[][] scores;
     private final RangeTask headTask = this::attendHeads;
 
@@ -48,10 +48,8 @@ final class GroupedQueryAttention implements Attention {
         this.config = config;
         this.rope = rope;
         this.matmul = matmul;
-        this.wq = wq;
-        this.wk = wk;
-        this.wv = wv;
         this.wo = wo;
+        this.qkv = new Tensor[] {wq, wk, wv};
         this.qBias = qBias;
         this.kBias = kBias;
         this.vBias = vBias;
@@ -66,6 +64,7 @@ final class GroupedQueryAttention implements Attention {
         this.k = ws.floats("attn.k", maxBatch * kvHeads * headSize);
         this.v = ws.floats("attn.v", maxBatch * kvHeads * valueHeadSize);
         this.mixed = ws.floats("attn.mixed", maxBatch * heads * valueHeadSize);
+        this.qkvOut = new float[][] {q, k, v};
         this.scores = ws.perWorker("attn.scores", matmul.pool().threads(), contextCapacity);
     }
 
@@ -74,9 +73,7 @@ final class GroupedQueryAttention implements Attention {
         int qWidth = heads * headSize;
         int kWidth = kvHeads * headSize;
         int vWidth = kvHeads * valueHeadSize;
-        matmul.matMat(wq, xn, batch, q);
-        matmul.matMat(wk, xn, batch, k);
-        matmul.matMat(wv, xn, batch, v);
+        matmul.matMats(qkv, xn, batch, qkvOut);
         for (int b = 0; b < batch; b++) {
             addBias(q, b * qWidth, qBias);
             addBias(k, b * kWidth, kBias);

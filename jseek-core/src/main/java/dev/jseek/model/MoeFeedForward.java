@@ -16,8 +16,8 @@ final class MoeFeedForward implements FeedForward {
     private final MatMul matmul;
     private final Tensor router;
     private final Router routing;
-    private final Tensor[] gates;
-    private final Tensor[] ups;
+    /** Per expert, its gate and up: one product of the tokens routed to it. */
+    private final Tensor[][] gateUps;
     private final Tensor[] downs;
     private final FeedForward shared;
     private final int embedding;
@@ -31,6 +31,7 @@ final class MoeFeedForward implements FeedForward {
     private final float[] gathered;
     private final float[] gateOut;
     private final float[] upOut;
+    private final float[][] gateUpOut;
     private final float[] downOut;
 
     MoeFeedForward(MatMul matmul, Tensor router, Router routing, Tensor[] gates, Tensor[] ups, Tensor[] downs,
@@ -38,8 +39,8 @@ final class MoeFeedForward implements FeedForward {
         this.matmul = matmul;
         this.router = router;
         this.routing = routing;
-        this.gates = gates;
-        this.ups = ups;
+        this.gateUps = new Tensor[gates.length][];
+        Arrays.setAll(gateUps, e -> new Tensor[] {gates[e], ups[e]});
         this.downs = downs;
         this.shared = shared;
         this.embedding = embedding;
@@ -52,12 +53,13 @@ final class MoeFeedForward implements FeedForward {
         this.gathered = ws.floats("moe.gathered", maxBatch * embedding);
         this.gateOut = ws.floats("moe.gate", maxBatch * hidden);
         this.upOut = ws.floats("moe.up", maxBatch * hidden);
+        this.gateUpOut = new float[][] {gateOut, upOut};
         this.downOut = ws.floats("moe.down", maxBatch * embedding);
     }
 
     @Override
     public void forward(float[] xn, int batch, float[] out) {
-        int experts = gates.length;
+        int experts = gateUps.length;
         matmul.matMat(router, xn, batch, routerLogits);
         for (int b = 0; b < batch; b++) {
             routing.route(routerLogits, b * experts, chosen, weights, b * used);
@@ -78,8 +80,7 @@ final class MoeFeedForward implements FeedForward {
             if (n == 0) {
                 continue;
             }
-            matmul.matMat(gates[e], gathered, n, gateOut);
-            matmul.matMat(ups[e], gathered, n, upOut);
+            matmul.matMats(gateUps[e], gathered, n, gateUpOut);
             FloatOps.swiglu(gateOut, 0, upOut, 0, n * hidden);
             matmul.matMat(downs[e], gateOut, n, downOut);
             for (int i = 0; i < n; i++) {

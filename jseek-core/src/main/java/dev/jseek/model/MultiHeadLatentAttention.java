@@ -19,15 +19,14 @@ final class MultiHeadLatentAttention implements Attention {
     private final ModelConfig.Mla mla;
     private final Rope rope;
     private final MatMul matmul;
-    private final Tensor wq;          // E -> H*(dn+dr), when queries are not compressed
-    private final Tensor wqA;         // E -> Rq
     private final float[] qANorm;
     private final Tensor wqB;         // Rq -> H*(dn+dr)
-    private final Tensor wkvA;        // E -> R + dr
     private final float[] kvANorm;
     private final Tensor[] keyUp;     // per head: R rows of dn (W_UK^T), or in the legacy layout dn rows of R (W_UK)
     private final Tensor[] valueUp;   // per head: dv rows of R (W_UV)
     private final Tensor wo;          // H*dv -> E
+    /** The products of the normalised input, as one: wq (E -> H*(dn+dr)) or, when queries are compressed, wqA (E -> Rq); and wkvA (E -> R + dr). */
+    private final Tensor[] inputProducts;
     private final float rmsEps;
 
     private final int heads;
@@ -38,6 +37,7 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[] q;
     private final float[] kv;
     private final float[] mixed;
+    private final float[][] inputOutputs;
     private final float[][] scores;
     private final float[][] latentQuery;
     private final float[][] latentOut;
@@ -62,11 +62,8 @@ final class MultiHeadLatentAttention implements Attention {
         this.mla = config.mla();
         this.rope = rope;
         this.matmul = matmul;
-        this.wq = wq;
-        this.wqA = wqA;
         this.qANorm = qANorm;
         this.wqB = wqB;
-        this.wkvA = wkvA;
         this.kvANorm = kvANorm;
         this.keyUp = keyUp;
         this.valueUp = valueUp;
@@ -80,6 +77,8 @@ final class MultiHeadLatentAttention implements Attention {
         this.q = ws.floats("attn.q", maxBatch * heads * queryHeadSize);
         this.kv = ws.floats("mla.kv", maxBatch * (rank + mla.ropeDim()));
         this.mixed = ws.floats("attn.mixed", maxBatch * heads * mla.valueDim());
+        this.inputProducts = new Tensor[] {wq != null ? wq : wqA, wkvA};
+        this.inputOutputs = new float[][] {wq != null ? q : qA, kv};
         int threads = matmul.pool().threads();
         this.scores = ws.perWorker("attn.scores", threads, contextCapacity);
         this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
@@ -97,17 +96,14 @@ final class MultiHeadLatentAttention implements Attention {
     public void forward(int layer, float[] xn, int batch, int startPos, KvCache cache, float[] out) {
         int qWidth = heads * queryHeadSize;
         int kvWidth = rank + mla.ropeDim();
-        if (wq != null) {
-            matmul.matMat(wq, xn, batch, q);
-        } else {
+        matmul.matMats(inputProducts, xn, batch, inputOutputs);
+        if (wqB != null) {
             int rq = mla.qLoraRank();
-            matmul.matMat(wqA, xn, batch, qA);
             for (int b = 0; b < batch; b++) {
                 FloatOps.rmsNorm(qA, b * rq, qA, b * rq, qANorm, rq, rmsEps);
             }
             matmul.matMat(wqB, qA, batch, q);
         }
-        matmul.matMat(wkvA, xn, batch, kv);
         for (int b = 0; b < batch; b++) {
             int pos = startPos + b;
             FloatOps.rmsNorm(kv, b * kvWidth, kv, b * kvWidth, kvANorm, rank, rmsEps);

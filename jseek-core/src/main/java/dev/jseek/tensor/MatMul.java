@@ -24,15 +24,21 @@ public final class MatMul {
     private final RangeTask int8VecTask = this::int8VecRange;
     private final RangeTask matTask = this::matRange;
 
-    // The current call, set by the caller before the pool publishes it to the workers.
-    private MemorySegment data;
-    private TypeKernel kernel;
-    private long rowBytes;
+    // The current call, set by the caller before the pool publishes it to the workers: one or
+    // more weight matrices of the same row length, their rows numbered one after another.
+    private int parts;
+    private MemorySegment[] data = new MemorySegment[1];
+    private TypeKernel[] kernels = new TypeKernel[1];
+    private long[] rowBytes = new long[1];
+    /** Part p holds rows {@code [firstRow[p], firstRow[p + 1])} of the call. */
+    private int[] firstRow = new int[2];
+    private float[][] outs = new float[1][];
     private int rowLength;
-    private int rows;
     private int batch;
     private float[] x;
-    private float[] out;
+    /** A single product's tensor and output, as a group of one. */
+    private final Tensor[] single = new Tensor[1];
+    private final float[][] singleOut = new float[1][];
 
     /** Rounds activations as llama.cpp does before each product, or null for exact float math. */
     private final ActivationRounding rounding;
@@ -62,12 +68,13 @@ public final class MatMul {
 
     /** {@code out[r] = row r of w · x} for every row of {@code w}. */
     public void matVec(Tensor w, float[] x, float[] out) {
-        prepare(w, x, 1, out);
+        single[0] = w;
+        singleOut[0] = out;
         try {
-            growScratch(TypeKernel.SCRATCH);
-            pool.parallelFor(rows, int8 ? int8VecTask : vecTask);
+            matVecs(single, x, singleOut);
         } finally {
-            release();
+            single[0] = null;
+            singleOut[0] = null;
         }
     }
 
@@ -81,10 +88,84 @@ public final class MatMul {
             matVec(w, x, out);
             return;
         }
-        prepare(w, x, batch, out);
+        check(w, x, batch, out);
+        x = rounding != null ? rounding.apply(w.type(), x, batch * w.rowLength()) : x;
+        setParts(1);
+        setPart(0, w, out);
+        this.batch = batch;
+        this.x = x;
         try {
             growScratch(TILE_ROWS * rowLength);
-            pool.parallelFor((rows + TILE_ROWS - 1) / TILE_ROWS, matTask);
+            pool.parallelFor((firstRow[1] + TILE_ROWS - 1) / TILE_ROWS, matTask);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * {@link #matMat} of each of {@code ws} with the same input into the matching {@code outs}
+     * (q, k and v; gate and up). With one token they run as one product: the input is rounded
+     * once and the workers share all the rows in one pass, so the threads meet once instead of
+     * once per matrix.
+     */
+    public void matMats(Tensor[] ws, float[] x, int batch, float[][] outs) {
+        if (ws.length != outs.length) {
+            throw new IllegalArgumentException(ws.length + " tensors but " + outs.length + " outputs");
+        }
+        for (Tensor w : ws) {
+            if (w.rowLength() != ws[0].rowLength()) {
+                throw new IllegalArgumentException("tensors " + ws[0].name() + " and " + w.name()
+                        + " have rows of different lengths");
+            }
+        }
+        if (batch == 1) {
+            matVecs(ws, x, outs);
+            return;
+        }
+        for (int i = 0; i < ws.length; i++) {
+            matMat(ws[i], x, batch, outs[i]);
+        }
+    }
+
+    /** The products of one token with tensors of one row length. */
+    private void matVecs(Tensor[] ws, float[] x, float[][] outs) {
+        Q8Activations.Format format = null;
+        boolean allInt8 = rounding != null;
+        for (int i = 0; i < ws.length; i++) {
+            check(ws[i], x, 1, outs[i]);
+            Q8Activations.Format f = ActivationRounding.int8Partner(ws[i].type());
+            // The integer kernels read mapped memory by address; a tensor on the heap (an in-memory
+            // file) takes the float kernel on the same rounded activations.
+            allInt8 &= f != null && (format == null || f == format) && ws[i].type().kernel().hasInt8Dot() && ws[i].data().isNative();
+            format = f;
+        }
+        if (allInt8) {
+            q8.quantize(format, x, ws[0].rowLength());
+            runVecs(ws, x, outs, true);
+        } else if (rounding == null) {
+            runVecs(ws, x, outs, false);
+        } else if (ws.length == 1) {
+            runVecs(ws, rounding.apply(ws[0].type(), x, ws[0].rowLength()), outs, false);
+        } else {
+            // Types that round their activations in different ways: one product at a time.
+            for (int i = 0; i < ws.length; i++) {
+                matVec(ws[i], x, outs[i]);
+            }
+        }
+    }
+
+    /** The products of {@code ws} with one token, their rows split across the pool as one range. */
+    private void runVecs(Tensor[] ws, float[] x, float[][] outs, boolean int8) {
+        setParts(ws.length);
+        for (int p = 0; p < ws.length; p++) {
+            setPart(p, ws[p], outs[p]);
+        }
+        this.batch = 1;
+        this.x = x;
+        this.int8 = int8;
+        try {
+            growScratch(TypeKernel.SCRATCH);
+            pool.parallelFor(firstRow[ws.length], int8 ? int8VecTask : vecTask);
         } finally {
             release();
         }
@@ -98,7 +179,8 @@ public final class MatMul {
         }
     }
 
-    private void prepare(Tensor w, float[] x, int batch, float[] out) {
+    /** Refuses a product whose sizes do not fit together, before any work starts. */
+    private static void check(Tensor w, float[] x, int batch, float[] out) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
@@ -124,47 +206,78 @@ public final class MatMul {
             throw new IllegalArgumentException("output holds " + out.length + " floats, " + batch + " x "
                     + r + " needed for " + w.name());
         }
-        this.kernel = w.type().kernel();
-        Q8Activations.Format format = ActivationRounding.int8Partner(w.type());
-        // The integer kernels read mapped memory by address; a tensor on the heap (an in-memory
-        // file) takes the float kernel on the same rounded activations.
-        this.int8 = rounding != null && batch == 1 && format != null && kernel.hasInt8Dot() && w.data().isNative();
-        if (int8) {
-            q8.quantize(format, x, (int) n);
-        } else if (rounding != null) {
-            x = rounding.apply(w.type(), x, (int) (batch * n));
-        }
-        this.data = w.data();
-        this.rowBytes = w.rowBytes();
-        this.rowLength = (int) n;
-        this.rows = (int) r;
-        this.batch = batch;
-        this.x = x;
-        this.out = out;
     }
 
-    /** Drops the references to the caller's arrays and the mapped tensor. */
+    private void setParts(int count) {
+        if (data.length < count) {
+            data = new MemorySegment[count];
+            kernels = new TypeKernel[count];
+            rowBytes = new long[count];
+            firstRow = new int[count + 1];
+            outs = new float[count][];
+        }
+        this.parts = count;
+    }
+
+    private void setPart(int p, Tensor w, float[] out) {
+        long total = (long) firstRow[p] + w.rows();
+        if (p > 0 && total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensors up to " + w.name() + " have more rows than an int");
+        }
+        if (p == 0) {
+            firstRow[0] = 0;
+        }
+        data[p] = w.data();
+        kernels[p] = w.type().kernel();
+        rowBytes[p] = w.rowBytes();
+        firstRow[p + 1] = (int) total;
+        outs[p] = out;
+        rowLength = w.rowLength();
+    }
+
+    /** Drops the references to the caller's arrays and the mapped tensors. */
     private void release() {
-        this.data = null;
-        this.kernel = null;
+        for (int p = 0; p < parts; p++) {
+            data[p] = null;
+            kernels[p] = null;
+            outs[p] = null;
+        }
         this.x = null;
-        this.out = null;
     }
 
     private void int8VecRange(int worker, int from, int to) {
-        kernel.dotRows(data, from * rowBytes, rowBytes, to - from, q8, rowLength, out, from, scratch[worker]);
+        for (int p = 0; p < parts; p++) {
+            int lo = Math.max(from, firstRow[p]) - firstRow[p];
+            int hi = Math.min(to, firstRow[p + 1]) - firstRow[p];
+            if (lo < hi) {
+                kernels[p].dotRows(data[p], lo * rowBytes[p], rowBytes[p], hi - lo, q8, rowLength, outs[p], lo, scratch[worker]);
+            }
+        }
     }
 
     private void vecRange(int worker, int from, int to) {
         float[] s = scratch[worker];
-        for (int r = from; r < to; r++) {
-            out[r] = kernel.dot(data, r * rowBytes, x, 0, rowLength, s);
+        for (int p = 0; p < parts; p++) {
+            int lo = Math.max(from, firstRow[p]) - firstRow[p];
+            int hi = Math.min(to, firstRow[p + 1]) - firstRow[p];
+            TypeKernel kernel = kernels[p];
+            MemorySegment segment = data[p];
+            long bytes = rowBytes[p];
+            float[] out = outs[p];
+            for (int r = lo; r < hi; r++) {
+                out[r] = kernel.dot(segment, r * bytes, x, 0, rowLength, s);
+            }
         }
     }
 
     private void matRange(int worker, int fromTile, int toTile) {
         float[] s = scratch[worker];
         int n = rowLength;
+        int rows = firstRow[1];
+        MemorySegment data = this.data[0];
+        TypeKernel kernel = kernels[0];
+        long rowBytes = this.rowBytes[0];
+        float[] out = outs[0];
         for (int tile = fromTile; tile < toTile; tile++) {
             int r0 = tile * TILE_ROWS;
             int nr = Math.min(TILE_ROWS, rows - r0);

@@ -31,11 +31,14 @@ public final class WorkerPool implements AutoCloseable {
     private static final long SPIN_NANOS = 1_000_000;
     private static final long OVERSUBSCRIBED_SPIN_NANOS = 20_000;
     /**
-     * Chunks per participant: enough to even out a slowed thread, few enough that each thread
-     * reads long runs of a matrix (32 measured 0.93x in 2-thread Q4_K_M decode against 8; 4 the
-     * same as 8).
+     * Chunks shrink as the loop runs out: each takes this fraction of what is left per
+     * participant (half), so the first chunks are long runs of rows and the last are short, and
+     * the threads finish close together. Against fixed chunks of 1/8 of a participant's share:
+     * 1.09x in 2-thread Q4_K_M decode (BENCHMARKS.md).
      */
-    private static final int CHUNKS_PER_THREAD = 8;
+    private static final int SHARE_DIVISOR = 2;
+    /** The smallest chunk, 1/16 of a participant's share (1/32 measured the same). */
+    private static final int MIN_CHUNKS_PER_THREAD = 16;
 
     private final int threads;
     private final long spinNanos;
@@ -50,7 +53,8 @@ public final class WorkerPool implements AutoCloseable {
     // The current call, written before the workers are woken (the volatile write publishes it).
     private RangeTask task;
     private int count;
-    private int chunk;
+    private int participants;
+    private int minChunk;
     private Thread caller;
 
     /** A pool with one participant per physical core. */
@@ -106,7 +110,8 @@ public final class WorkerPool implements AutoCloseable {
             }
             this.task = task;
             this.count = n;
-            this.chunk = Math.max(1, n / (p * CHUNKS_PER_THREAD));
+            this.participants = p;
+            this.minChunk = Math.max(1, n / (p * MIN_CHUNKS_PER_THREAD));
             this.caller = Thread.currentThread();
             next.set(0);
             pending.set(p - 1);
@@ -169,8 +174,12 @@ public final class WorkerPool implements AutoCloseable {
     /** Takes chunks from the shared counter until the loop is done. */
     private void runChunks(int worker) {
         int from;
-        while ((from = next.getAndAdd(chunk)) < count) {
-            task.run(worker, from, Math.min(count, from + chunk));
+        while ((from = next.get()) < count) {
+            int size = Math.max(minChunk, (count - from) / (SHARE_DIVISOR * participants));
+            int to = Math.min(count, from + size);
+            if (next.compareAndSet(from, to)) {
+                task.run(worker, from, to);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jseek.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,6 +160,69 @@ class MatMulTest {
         return types().filter(t -> t.kernel().hasInt8Dot());
     }
 
+    /**
+     * Products of one input grouped ({@code matMats}) give, bit for bit, each product on its own:
+     * one type (the integer kernels on one rounding, rows of several matrices in one range),
+     * types that round alike (Q4_K with Q6_K), types that do not (Q4_0, Q4_K and F16: one product
+     * at a time), and a tensor on the heap among mapped ones; for 1, 2 and 3 threads.
+     */
+    @Test
+    void groupedProductsAreTheSingleProducts() throws IOException {
+        List<GgufFile> files = new ArrayList<>();
+        try {
+            for (GgmlType type : List.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16)) {
+                files.add(GgufFile.open(TestData.file("models/zoo." + type + ".gguf")));
+            }
+            List<Tensor> q40 = matrices(files.get(0));
+            Tensor q80 = matrices(files.get(1)).getFirst();
+            MemorySegment heap = MemorySegment.ofArray(new byte[Math.toIntExact(q80.data().byteSize())]);
+            heap.copyFrom(q80.data());
+            List<Tensor> withSlice = new ArrayList<>(q40);
+            withSlice.add(q40.stream().filter(t -> t.rows() > 37).findFirst().orElseThrow().rows(0, 37, "slice"));
+            List<List<Tensor>> groups = List.of(
+                    withSlice,
+                    List.of(matrices(files.get(2)).get(0), matrices(files.get(3)).get(0), matrices(files.get(2)).get(1)),
+                    List.of(q40.get(0), matrices(files.get(2)).get(0), matrices(files.get(4)).get(0)),
+                    List.of(q80, new Tensor("heap", q80.type(), q80.shape(), heap)));
+            Random random = new Random(5);
+            for (List<Tensor> group : groups) {
+                Tensor[] ws = group.toArray(Tensor[]::new);
+                int n = ws[0].rowLength();
+                for (int batch : new int[] {1, 3}) {
+                    float[] x = new float[batch * n];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) random.nextGaussian();
+                    }
+                    for (MatMul mm : concat(MATMULS, ROUNDING)) {
+                        float[][] outs = new float[ws.length][];
+                        Arrays.setAll(outs, i -> new float[batch * (int) ws[i].rows()]);
+                        mm.matMats(ws, x, batch, outs);
+                        for (int i = 0; i < ws.length; i++) {
+                            float[] alone = new float[outs[i].length];
+                            mm.matMat(ws[i], x, batch, alone);
+                            assertArrayEquals(alone, outs[i], ws[i].type() + " " + ws[i].name() + " in a group of " + ws.length
+                                    + ", batch " + batch + ", " + mm.pool().threads() + " threads, rounding " + mm.roundsActivations());
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (GgufFile f : files) {
+                f.close();
+            }
+        }
+    }
+
+    private static List<Tensor> matrices(GgufFile file) {
+        return file.tensors().stream().filter(t -> t.shape().length == 2).toList();
+    }
+
+    private static List<MatMul> concat(List<MatMul> a, List<MatMul> b) {
+        List<MatMul> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     @Test
     void refusesMismatchedSizes() {
         int n = 64;
@@ -175,5 +239,10 @@ class MatMulTest {
         assertThrows(IllegalArgumentException.class, () -> mm.matVec(shortData, new float[n], new float[rows + 1]));
         Tensor ragged = new Tensor("ragged", GgmlType.Q8_0, new long[] {48, 2}, data);
         assertThrows(IllegalArgumentException.class, () -> mm.matVec(ragged, new float[48], new float[2]));
+        Tensor narrow = new Tensor("narrow", GgmlType.F32, new long[] {n / 2, rows}, data);
+        assertThrows(IllegalArgumentException.class, () -> mm.matMats(new Tensor[] {w, narrow}, new float[n], 1,
+                new float[][] {new float[rows], new float[rows]}));
+        assertThrows(IllegalArgumentException.class, () -> mm.matMats(new Tensor[] {w, w}, new float[n], 1,
+                new float[][] {new float[rows]}));
     }
 }

@@ -22,7 +22,7 @@ class WorkerPoolTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})
-    void everyIndexOnceInEqualContiguousChunks(int threads) {
+    void everyIndexOnceInShrinkingContiguousChunks(int threads) {
         try (WorkerPool pool = new WorkerPool(threads)) {
             for (int n : new int[] {0, 1, 2, 3, 4, 5, 7, 64, 1001}) {
                 int[] hits = new int[n];
@@ -38,15 +38,24 @@ class WorkerPoolTest {
                 }
                 chunks.sort(Comparator.comparingInt(c -> c[0]));
                 int next = 0;
+                int previousSize = Integer.MAX_VALUE;
                 for (int[] c : chunks) {
                     assertEquals(next, c[0], "chunks tile the range");
                     assertTrue(c[2] >= 0 && c[2] < threads, "worker " + c[2]);
-                    if (c[1] < n) {
-                        assertEquals(chunks.get(0)[1], c[1] - c[0], "all chunks but the last have one size");
-                    }
+                    int size = c[1] - c[0];
+                    assertTrue(size >= 1 && size <= previousSize, "chunk sizes never grow: " + size + " after " + previousSize);
+                    previousSize = size;
                     next = c[1];
                 }
                 assertEquals(n, next);
+                int participants = Math.min(threads, n);
+                if (participants == 1) {
+                    assertEquals(1, chunks.size(), "one participant runs the range in one call");
+                } else if (n > 0) {
+                    assertTrue(chunks.get(0)[1] <= Math.max(1, n / participants), "the first chunk is at most one participant's share");
+                    assertTrue(previousSize <= Math.max(1, n / (16 * participants)),
+                            "the last chunk is short: " + previousSize + " of " + n + " with " + threads + " threads");
+                }
             }
         }
     }
