@@ -25,7 +25,10 @@ final class MultiHeadLatentAttention implements Attention {
     private final Tensor[] keyUp;     // per head: R rows of dn (W_UK^T), or in the legacy layout dn rows of R (W_UK)
     private final Tensor[] valueUp;   // per head: dv rows of R (W_UV)
     private final Tensor wo;          // H*dv -> E
-    /** The products of the normalised input, as one: wq (E -> H*(dn+dr)) or, when queries are compressed, wqA (E -> Rq); and wkvA (E -> R + dr). */
+    /**
+     * The products of the normalised input, run as one: wq (E -> H*(dn+dr)) or, when queries are
+     * compressed, wqA (E -> Rq); and wkvA (E -> R + dr).
+     */
     private final Tensor[] inputProducts;
     private final float rmsEps;
 

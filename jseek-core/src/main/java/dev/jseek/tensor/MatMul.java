@@ -136,7 +136,8 @@ public final class MatMul {
             Q8Activations.Format f = ActivationRounding.int8Partner(ws[i].type());
             // The integer kernels read mapped memory by address; a tensor on the heap (an in-memory
             // file) takes the float kernel on the same rounded activations.
-            allInt8 &= f != null && (format == null || f == format) && ws[i].type().kernel().hasInt8Dot() && ws[i].data().isNative();
+            allInt8 &= f != null && (format == null || f == format)
+                    && ws[i].type().kernel().hasInt8Dot() && ws[i].data().isNative();
             format = f;
         }
         if (allInt8) {
@@ -147,7 +148,7 @@ public final class MatMul {
         } else if (ws.length == 1) {
             runVecs(ws, rounding.apply(ws[0].type(), x, ws[0].rowLength()), outs, false);
         } else {
-            // Types that round their activations in different ways: one product at a time.
+            // Not all on the integer kernels with one rounding: one product at a time, each rounded for its type.
             for (int i = 0; i < ws.length; i++) {
                 matVec(ws[i], x, outs[i]);
             }
