@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
- * even integer, zero blocks and blocks whose extreme is negative, interpreted and compiled; and
- * the copy Q4_0's kernel reads with 256-bit vectors.
+ * even integer, zero blocks and blocks whose extreme is negative or has an equal of the other sign
+ * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256-bit vectors and the
+ * K-quants' sums.
  */
 class Q8ActivationsTest {
 
@@ -30,6 +31,7 @@ class Q8ActivationsTest {
             x[31] = 127;
             java.util.Arrays.fill(x, 256, 288, 0f);
             x[300] = -1e4f;
+            x[400] = 1e4f;  // the same magnitude later: the first, negative, sets Q8_K's scale
             for (Q8Activations.Format format : Q8Activations.Format.values()) {
                 q8.quantize(format, x, n);
                 for (int b = 0; b < n / format.block; b++) {
@@ -39,6 +41,9 @@ class Q8ActivationsTest {
                     if (format == Q8Activations.Format.Q8_0 && !Q8Activations.NIBBLE_ORDER) {
                         folded(q8.values(), at, q8.byteFolded());
                     }
+                }
+                if (format == Q8Activations.Format.Q8_K) {
+                    sums(q8.values(), n, q8.sums16(), q8.sums32());
                 }
             }
         }
@@ -62,6 +67,20 @@ class Q8ActivationsTest {
         for (int j = 0; j < 16; j++) {
             assertEquals(values[at + j], got[at + j], "folded value " + (at + j));
             assertEquals(values[at + 16 + j] - 16 * values[at + j], got[at + 16 + j], "folded value " + (at + 16 + j));
+        }
+    }
+
+    /** The Q8_K sums: of each run of 16 values and of each run of 32. */
+    private static void sums(short[] values, int n, int[] sums16, int[] sums32) {
+        for (int run = 0; run < n / 16; run++) {
+            int sum = 0;
+            for (int i = 0; i < 16; i++) {
+                sum += values[16 * run + i];
+            }
+            assertEquals(sum, sums16[run], "sum of 16 number " + run);
+            if (run % 2 == 1) {
+                assertEquals(sums16[run - 1] + sum, sums32[run / 2], "sum of 32 number " + run / 2);
+            }
         }
     }
 
