@@ -148,7 +148,8 @@ public final class MatMul {
         } else if (ws.length == 1) {
             runVecs(ws, rounding.apply(ws[0].type(), x, ws[0].rowLength()), outs, false);
         } else {
-            // Not all on the integer kernels with one rounding: one product at a time, each rounded for its type.
+            // Not all on the integer kernels with one rounding: one product at a time, each
+            // rounded for its type.
             for (int i = 0; i < ws.length; i++) {
                 matVec(ws[i], x, outs[i]);
             }
@@ -221,12 +222,9 @@ public final class MatMul {
     }
 
     private void setPart(int p, Tensor w, float[] out) {
-        long total = (long) firstRow[p] + w.rows();
-        if (p > 0 && total > Integer.MAX_VALUE) {
+        long total = (long) firstRow[p] + w.rows();  // firstRow[0] is always 0
+        if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensors up to " + w.name() + " have more rows than an int");
-        }
-        if (p == 0) {
-            firstRow[0] = 0;
         }
         data[p] = w.data();
         kernels[p] = w.type().kernel();
