@@ -34,7 +34,7 @@ public final class WorkerPool implements AutoCloseable {
      * Chunks shrink as the loop runs out: each takes this fraction of what is left per
      * participant (half), so the first chunks are long runs of rows and the last are short, and
      * the threads finish close together. Against fixed chunks of 1/8 of a participant's share:
-     * 1.09x in 2-thread Q4_K_M decode (BENCHMARKS.md).
+     * 1.09x in 2-thread Q4_K_M decode; all of what is left per participant: 0.97x (BENCHMARKS.md).
      */
     private static final int SHARE_DIVISOR = 2;
     /** The smallest chunk, 1/16 of a participant's share (1/32 measured the same). */
