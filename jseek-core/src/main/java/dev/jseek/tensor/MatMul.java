@@ -34,6 +34,7 @@ public final class MatMul {
     private int[] firstRow = new int[2];
     private float[][] outs = new float[1][];
     private int rowLength;
+    /** Tokens of a {@link #matMat} call (the one-token products do not read it). */
     private int batch;
     private float[] x;
     /** A single product's tensor and output, as a group of one. */
@@ -44,7 +45,6 @@ public final class MatMul {
     private final ActivationRounding rounding;
     /** With rounding: the current vector as 8-bit blocks, when the kernel multiplies integers. */
     private final Q8Activations q8 = new Q8Activations();
-    private boolean int8;
 
     public MatMul(WorkerPool pool) {
         this(pool, false);
@@ -162,9 +162,7 @@ public final class MatMul {
         for (int p = 0; p < ws.length; p++) {
             setPart(p, ws[p], outs[p]);
         }
-        this.batch = 1;
         this.x = x;
-        this.int8 = int8;
         try {
             growScratch(TypeKernel.SCRATCH);
             pool.parallelFor(firstRow[ws.length], int8 ? int8VecTask : vecTask);
