@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
  * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
  * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 Q4_0's ({@link #nibbleOrder}
- * with 128-bit vectors, {@link #byteFolded} with 256-bit ones). One instance per caller,
+ * with 128-bit vectors, {@link #byteFolded} with 256- and 512-bit ones). One instance per caller,
  * reused: the arrays grow when a longer vector arrives.
  */
 public final class Q8Activations {
@@ -47,6 +47,11 @@ public final class Q8Activations {
      * bits, 0.87x in 1.5B decode at 256 bits, where two blocks must share a vector: BENCHMARKS.md).
      */
     public static final boolean NIBBLE_ORDER = SHORTS.length() == 8;
+    /**
+     * Whether Q4_0's kernel reads two blocks to a 512-bit vector (AVX-512), so that
+     * {@link #byteFolded} holds blocks in pairs ({@link #foldForBytes}).
+     */
+    public static final boolean BLOCK_PAIRS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     /** Rounding runs in the preferred float vectors, their lanes narrowed to shorts of the same count. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
             VectorShape.forBitSize(Math.max(128, FloatVector.SPECIES_PREFERRED.vectorBitSize())));
@@ -137,10 +142,23 @@ public final class Q8Activations {
      * With 256-bit vectors Q4_0's kernel widens a block's 16 weight bytes to short lanes, each
      * holding 16 * high + low nibble, and multiplies (byte - 136) by value j and (high - 8) by
      * value j + 16 less 16 times value j: the nibble offsets of 8 come out of the arithmetic, with
-     * no mask to split the nibbles. Per block: values 0-15, then value 16 + j - 16 * value j.
+     * no mask to split the nibbles. Per block: values 0-15 (the low run), then value 16 + j - 16 *
+     * value j (the high run). With {@link #BLOCK_PAIRS} two blocks share a vector: a pair holds
+     * both low runs, then both high runs; a last block without a partner is laid out alone.
      */
     private void foldForBytes(int n) {
-        for (int block = 0; block < n / 32; block++) {
+        int blocks = n / 32;
+        int paired = BLOCK_PAIRS ? blocks & ~1 : 0;
+        for (int block = 0; block < paired; block += 2) {
+            int at = block * 32;
+            for (int j = 0; j < 16; j++) {
+                byteFolded[at + j] = values[at + j];
+                byteFolded[at + 16 + j] = values[at + 32 + j];
+                byteFolded[at + 32 + j] = (short) (values[at + 16 + j] - 16 * values[at + j]);
+                byteFolded[at + 48 + j] = (short) (values[at + 48 + j] - 16 * values[at + 32 + j]);
+            }
+        }
+        for (int block = paired; block < blocks; block++) {
             int at = block * 32;
             for (int j = 0; j < 16; j++) {
                 byteFolded[at + j] = values[at + j];

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
  * even integer, zero blocks and blocks whose extreme is negative or has an equal of the other sign
- * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256-bit vectors and the
- * K-quants' sums.
+ * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256- and 512-bit vectors
+ * and the K-quants' sums.
  */
 class Q8ActivationsTest {
 
@@ -19,9 +19,9 @@ class Q8ActivationsTest {
         Random random = new Random(17);
         Q8Activations q8 = new Q8Activations();
         for (int rep = 0; rep < 3000; rep++) {
-            int n = 512;
-            float[] x = new float[n];
-            for (int i = 0; i < n; i++) {
+            // 17 blocks of 32 for Q8_0, so that Q4_0's copy has a block without a partner at 512 bits.
+            float[] x = new float[544];
+            for (int i = 0; i < x.length; i++) {
                 x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(5) - 2));
             }
             // A block of halves: 127 times the extreme, then every value an odd multiple of a half step.
@@ -33,13 +33,14 @@ class Q8ActivationsTest {
             x[300] = -1e4f;
             x[400] = 1e4f;  // the same magnitude later: the first, negative, sets Q8_K's scale
             for (Q8Activations.Format format : Q8Activations.Format.values()) {
+                int n = format == Q8Activations.Format.Q8_0 ? 544 : 512;
                 q8.quantize(format, x, n);
                 for (int b = 0; b < n / format.block; b++) {
                     int at = b * format.block;
                     float scale = format == Q8Activations.Format.Q8_0 ? q8_0(x, at, q8.values()) : q8_K(x, at, q8.values());
                     assertEquals(scale, q8.scales()[b], format + " scale of block " + b);
                     if (format == Q8Activations.Format.Q8_0 && !Q8Activations.NIBBLE_ORDER) {
-                        folded(q8.values(), at, q8.byteFolded());
+                        folded(q8.values(), b, n / 32, q8.byteFolded());
                     }
                 }
                 if (format == Q8Activations.Format.Q8_K) {
@@ -62,11 +63,20 @@ class Q8ActivationsTest {
         return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
     }
 
-    /** Q4_0's order at 256 bits: values 0-15 of the block, then value 16 + j less 16 times value j. */
-    private static void folded(short[] values, int at, short[] got) {
+    /**
+     * Q4_0's copy at 256 and 512 bits: block {@code block}'s values 0-15 (the low run), and value
+     * 16 + j less 16 times value j (the high run). At 256 bits, and for a last block without a
+     * partner at 512 bits, the block's 32 places hold its low run, then its high run; a pair of
+     * blocks at 512 bits holds the two low runs, then the two high runs.
+     */
+    private static void folded(short[] values, int block, int blocks, short[] got) {
+        boolean paired = Q8Activations.BLOCK_PAIRS && block < (blocks & ~1);
+        int low = paired ? (block & ~1) * 32 + 16 * (block & 1) : block * 32;
+        int high = paired ? low + 32 : low + 16;
+        int at = block * 32;
         for (int j = 0; j < 16; j++) {
-            assertEquals(values[at + j], got[at + j], "folded value " + (at + j));
-            assertEquals(values[at + 16 + j] - 16 * values[at + j], got[at + 16 + j], "folded value " + (at + 16 + j));
+            assertEquals(values[at + j], got[low + j], "folded value " + (at + j));
+            assertEquals(values[at + 16 + j] - 16 * values[at + j], got[high + j], "folded value " + (at + 16 + j));
         }
     }
 

@@ -13,6 +13,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +26,12 @@ public final class Q4_0 extends RowLanesKernel {
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#BLOCK_PAIRS}): 32 bytes, 32 short lanes, 16 sums. */
+    private static final VectorSpecies<Byte> PAIR_BYTES = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Float> PAIR_FLOATS = FloatVector.SPECIES_512;
+    private static final VectorMask<Byte> SECOND_BLOCK_BYTES = VectorMask.fromLong(PAIR_BYTES, 0xFFFF0000L);
+    private static final VectorMask<Float> SECOND_BLOCK_SUMS = VectorMask.fromLong(PAIR_FLOATS, 0xFF00L);
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -76,7 +83,10 @@ public final class Q4_0 extends RowLanesKernel {
      * four nibbles are masked in place and meet activations regrouped for them, which also take
      * off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit vectors the bytes
      * widen to 16 short lanes and meet activations folded so that no mask is needed
-     * ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x).
+     * ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x). With 512-bit
+     * vectors two blocks share each vector operation, their scales a blend of two broadcasts; a
+     * last block without a partner takes the 256-bit loop (on AVX-512, 1.5B decode 1.08x with 1
+     * thread and 1.09x with 2, BENCHMARKS.md).
      */
     @Override
     void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
@@ -101,7 +111,31 @@ public final class Q4_0 extends RowLanesKernel {
             }
         } else {
             short[] folded = x.byteFolded();
-            for (int b = 0; b < n / BLOCK; b++) {
+            int b = 0;
+            if (Q8Activations.BLOCK_PAIRS) {
+                FloatVector pairAcc = FloatVector.zero(PAIR_FLOATS);
+                int pairs = n / (2 * BLOCK);
+                long end = row + (long) pairs * (2 * BYTES);
+                int xi = 0;
+                int xb = 0;
+                // The address itself counts: with the pair index counting instead, C2 recomputed the address
+                // and checked it three times per turn (0.96x in the kernel harness).
+                for (long at = row; at < end; at += 2 * BYTES, xi += 2 * BLOCK, xb += 2) {
+                    float d0 = Simd.fp16Table(memory, at) * xd[xb];
+                    float d1 = Simd.fp16Table(memory, at + BYTES) * xd[xb + 1];
+                    // The first block's 16 bytes from a load 2 bytes in, the second's from a load 2 bytes further.
+                    ByteVector bytes = ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + 2, Simd.LE)
+                            .blend(ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + 4, Simd.LE), SECOND_BLOCK_BYTES);
+                    ShortVector q = (ShortVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2S, PAIR_SHORTS, 0);
+                    ShortVector products = q.sub((short) 136).mul(ShortVector.fromArray(PAIR_SHORTS, folded, xi))
+                            .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(PAIR_SHORTS, folded, xi + 32)));
+                    FloatVector scales = FloatVector.broadcast(PAIR_FLOATS, d0).blend(d1, SECOND_BLOCK_SUMS);
+                    pairAcc = Int8Simd.pairSums(products).fma(scales, pairAcc);
+                }
+                b = 2 * pairs;
+                acc = ((FloatVector) pairAcc.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) pairAcc.reinterpretShape(Int8Simd.F, 1));
+            }
+            for (; b < n / BLOCK; b++) {
                 long at = row + (long) b * BYTES;
                 int xi = b * BLOCK;
                 float d = Simd.fp16Table(memory, at) * xd[b];
