@@ -39,8 +39,13 @@ public final class Q8Activations {
      */
     public static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
-    /** The run {@link #paired()} reorders: as many values as one short vector holds bytes. */
-    public static final int PAIR_RUN = 2 * SHORTS.length();
+    /**
+     * Whether the K-quant kernels multiply in 512-bit vectors (AVX-512): 32 short lanes, two
+     * sub-blocks of Q4_K or four of Q6_K per product vector.
+     */
+    public static final boolean WIDE_K = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    /** The run {@link #paired()} reorders: as many values as the K-quant kernels' short vector holds bytes. */
+    public static final int PAIR_RUN = WIDE_K ? 64 : 2 * SHORTS.length();
     /**
      * Whether Q8_0 activations come with {@link #nibbleOrder}: with 128-bit vectors, where Q4_0's
      * kernel reads its weights two bytes to a short lane (1.24x over widening them on x86 at 128

@@ -45,6 +45,7 @@ class Q8ActivationsTest {
                 }
                 if (format == Q8Activations.Format.Q8_K) {
                     sums(q8.values(), n, q8.sums16(), q8.sums32());
+                    paired(q8.values(), n, q8.paired());
                 }
             }
         }
@@ -77,6 +78,17 @@ class Q8ActivationsTest {
         for (int j = 0; j < 16; j++) {
             assertEquals(values[at + j], got[low + j], "folded value " + (at + j));
             assertEquals(values[at + 16 + j] - 16 * values[at + j], got[high + j], "folded value " + (at + 16 + j));
+        }
+    }
+
+    /** The K-quants' copy: each run of {@link Q8Activations#PAIR_RUN} values, its even places first, then its odd. */
+    private static void paired(short[] values, int n, short[] got) {
+        int half = Q8Activations.PAIR_RUN / 2;
+        for (int run = 0; run < n; run += Q8Activations.PAIR_RUN) {
+            for (int i = 0; i < half; i++) {
+                assertEquals(values[run + 2 * i], got[run + i], "paired place " + (run + i));
+                assertEquals(values[run + 2 * i + 1], got[run + half + i], "paired place " + (run + half + i));
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q4_K: 256 weights in 8 sub-blocks of 32, 144 bytes: fp16 d, fp16 dmin, 12 bytes packing 8
@@ -106,6 +107,10 @@ public final class Q4_K implements TypeKernel {
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
+        if (Q8Activations.WIDE_K) {
+            dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
+            return;
+        }
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums32();
@@ -221,6 +226,89 @@ public final class Q4_K implements TypeKernel {
             }
             int slot = r % ROW_BATCH;
             first.add(second).sub(offsets).intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            }
+        }
+    }
+
+    /** Int lanes 0-7 (a 32-byte quant group) in both halves of a 512-bit vector. */
+    private static final VectorShuffle<Integer> FIRST_GROUP = VectorShuffle.fromOp(IntVector.SPECIES_512, j -> j % 8);
+    /** Int lanes 8-15 (the next group) in both halves. */
+    private static final VectorShuffle<Integer> SECOND_GROUP = VectorShuffle.fromOp(IntVector.SPECIES_512, j -> 8 + j % 8);
+    /** Per int lane, the shift that brings a group's low nibbles (first half) or high nibbles (second half) down. */
+    private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(IntVector.SPECIES_512,
+            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4}, 0);
+    /** The scales of sub-blocks 2k and 2k+1, each in eight lanes. Four fields, not an array, so that C2 sees constants. */
+    private static final VectorShuffle<Float> SCALES01 = subBlockPair(0);
+    private static final VectorShuffle<Float> SCALES23 = subBlockPair(1);
+    private static final VectorShuffle<Float> SCALES45 = subBlockPair(2);
+    private static final VectorShuffle<Float> SCALES67 = subBlockPair(3);
+
+    private static VectorShuffle<Float> subBlockPair(int k) {
+        return VectorShuffle.fromOp(FloatVector.SPECIES_512, j -> 2 * k + j / 8);
+    }
+
+    /**
+     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}). A 32-byte quant group
+     * holds two sub-blocks, one in its low nibbles and one in its high: the group is copied into
+     * both halves of a vector and shifted by 0 in one half and 4 in the other, so one product
+     * vector covers both sub-blocks (64 weights in the order of one {@link Q8Activations#PAIR_RUN})
+     * and one float multiply-add scales them, each with its own scale.
+     */
+    private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
+            float[] out, int outOffset, float[] scratch) {
+        var shorts = ShortVector.SPECIES_512;
+        var ints = IntVector.SPECIES_512;
+        var floats = FloatVector.SPECIES_512;
+        var eight = FloatVector.SPECIES_256;
+        short[] v = x.paired();
+        float[] xd = x.scales();
+        int[] sums = x.sums32();
+        for (int r = 0; r < rows; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector offsets = FloatVector.zero(eight);
+            FloatVector acc = FloatVector.zero(floats);
+            for (int b = 0; b < n / QK; b++) {
+                long blk = row + (long) b * BYTES;
+                float dx = xd[b];
+                // The unpacked scales and mins in byte lanes 0-7, again in 8-15 (a one-lane LongVector would stay a boxed object).
+                ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
+                ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
+                FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk) * dx);
+                offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, eight, 0))
+                        .mul((FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(eight, half(src, blk + 2) * dx), offsets);
+                long q = blk + 16;
+                int xi = QK * b;
+                // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
+                // Each short lane: two products within +-1905; a pair of lanes fits a short (Int8Simd.pairInts).
+                IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
+                ShortVector n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
+                ShortVector n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
+                IntVector p0 = n0.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                        .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                IntVector p1 = n1.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                        .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES01), acc);
+                acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES23), acc);
+                a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
+                n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
+                n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
+                p0 = n0.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 128))
+                        .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
+                p1 = n1.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 192))
+                        .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
+                acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES45), acc);
+                acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES67), acc);
+            }
+            int slot = r % ROW_BATCH;
+            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets)
+                    .intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
             if (slot == ROW_BATCH - 1 || r == rows - 1) {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }

@@ -130,6 +130,10 @@ public final class Q6_K implements TypeKernel {
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
+        if (Q8Activations.WIDE_K) {
+            dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
+            return;
+        }
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
@@ -245,6 +249,91 @@ public final class Q6_K implements TypeKernel {
             }
             int slot = r % ROW_BATCH;
             lowAcc.add(highAcc).sub(offsets.mul(32)).intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            }
+        }
+    }
+
+    /** Int lanes 8-15 of a 512-bit vector in both its halves: the 32 high-bit bytes of a half block, loaded 32 bytes early. */
+    private static final VectorShuffle<Integer> HIGH_BITS = VectorShuffle.fromOp(IntVector.SPECIES_512, j -> 8 + j % 8);
+    /** Per int lane, the left shift that brings weights l's (first half) or l+32's (second half) top bits to bits 4-5. */
+    private static final IntVector LOW_WEIGHT_SHIFTS = IntVector.fromArray(IntVector.SPECIES_512,
+            new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+    /** The right shift for weights l+64 (first half) and l+96 (second half). */
+    private static final IntVector HIGH_WEIGHT_SHIFTS = IntVector.fromArray(IntVector.SPECIES_512,
+            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+
+    /**
+     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}): a half block's 64
+     * low-nibble bytes load as one vector, whose low nibbles are weights 0-63 and high nibbles
+     * 64-127 in order, and its 32 high-bit bytes are copied into both halves of a vector and shifted
+     * per half. Two product vectors per half block, each four sub-blocks of 16 in its int lanes,
+     * scaled by the header's expanded scales.
+     */
+    private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
+            float[] out, int outOffset, float[] scratch) {
+        var shorts = ShortVector.SPECIES_512;
+        var ints = IntVector.SPECIES_512;
+        var floats = FloatVector.SPECIES_512;
+        var eight = FloatVector.SPECIES_256;
+        short[] v = x.paired();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        for (int r = 0; r < rows; r++) {
+            long row = offset + r * rowBytes;
+            FloatVector offsets = FloatVector.zero(eight);
+            FloatVector lowAcc = FloatVector.zero(floats);
+            FloatVector highAcc = FloatVector.zero(floats);
+            for (int b = 0; b < n / QK; b++) {
+                long blk = row + (long) b * BYTES;
+                float d = half(src, blk + 208) * xd[b];
+                header(src, blk, 0, d, sums, 16 * b, scratch);
+                offsets = offsets.add(FloatVector.fromArray(eight, scratch, OFFSETS_AT));
+                header(src, blk, 1, d, sums, 16 * b + 8, scratch);
+                offsets = offsets.add(FloatVector.fromArray(eight, scratch, OFFSETS_AT));
+                // The two half blocks written out, as in dotRows.
+                {
+                    int h = 0;
+                    int xi = QK * b + 128 * h;
+                    IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
+                    IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                    // Weights 0-63 and 64-127 of the half, six bits to a byte; then even and odd weights apart.
+                    ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                    ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                            .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                    // Products are within +-8001, so a lane's two and a pair of lanes fit a short (Int8Simd.pairInts).
+                    IntVector pl = low.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                            .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                    IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                            .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                    lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h), lowAcc);
+                    highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h + 16), highAcc);
+                }
+                {
+                    int h = 1;
+                    int xi = QK * b + 128 * h;
+                    IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
+                    IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                    ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                    ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                            .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                    IntVector pl = low.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                            .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                    IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                            .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                    lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h), lowAcc);
+                    highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h + 16), highAcc);
+                }
+            }
+            FloatVector acc = lowAcc.add(highAcc);
+            int slot = r % ROW_BATCH;
+            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets.mul(32))
+                    .intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
             if (slot == ROW_BATCH - 1 || r == rows - 1) {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }
