@@ -19,6 +19,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
@@ -249,6 +250,15 @@ public final class Q4_K implements TypeKernel {
         return VectorShuffle.fromOp(FloatVector.SPECIES_512, j -> 2 * k + j / 8);
     }
 
+    /** Header words a, c, b, c (1, 3, 2, 3): the low parts of the scales and mins, and their high parts. */
+    private static final VectorShuffle<Integer> LOW_AND_HIGH_WORDS = VectorShuffle.fromValues(IntVector.SPECIES_128, 1, 3, 2, 3);
+    /** Header words a, a, b, b: where the high parts' top two bits come from. */
+    private static final VectorShuffle<Integer> TOP_BIT_WORDS = VectorShuffle.fromValues(IntVector.SPECIES_128, 1, 1, 2, 2);
+    /** Lane 3, the mins' high parts, come from the high nibbles of word c. */
+    private static final IntVector HIGH_MIN_SHIFT = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 0, 4}, 0);
+    /** Lanes 1 and 3: the scales' and the mins' high parts. */
+    private static final VectorMask<Integer> HIGH_PARTS = VectorMask.fromLong(IntVector.SPECIES_128, 0b1010);
+
     /**
      * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}). A 32-byte quant group
      * holds two sub-blocks, one in its low nibbles and one in its high: the group is copied into
@@ -272,13 +282,20 @@ public final class Q4_K implements TypeKernel {
             for (int b = 0; b < n / QK; b++) {
                 long blk = row + (long) b * BYTES;
                 float dx = xd[b];
-                // The unpacked scales and mins in byte lanes 0-7, again in 8-15 (a one-lane LongVector would stay a boxed object).
-                ByteVector scales = LongVector.broadcast(LongVector.SPECIES_128, scalesK4(src, blk + 4)).reinterpretAsBytes();
-                ByteVector mins = LongVector.broadcast(LongVector.SPECIES_128, minsK4(src, blk + 4)).reinterpretAsBytes();
-                FloatVector s = ((FloatVector) scales.convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk) * dx);
-                offsets = ((FloatVector) mins.convertShape(VectorOperators.B2F, eight, 0))
+                // The header in one load: d and dmin, then words a, b, c, which hold the eight 6-bit scales
+                // and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
+                IntVector header = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blk, Simd.LE);
+                int halves = header.lane(0);
+                IntVector words = header.rearrange(LOW_AND_HIGH_WORDS);
+                IntVector highParts = words.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
+                        .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+                // Float lanes 0-7 the scales, 8-15 the mins.
+                FloatVector scalesMins = (FloatVector) words.and(0x3F3F3F3F).blend(highParts, HIGH_PARTS).reinterpretAsBytes()
+                        .convertShape(VectorOperators.B2F, floats, 0);
+                FloatVector s = scalesMins.mul(Float.float16ToFloat((short) halves) * dx);
+                offsets = ((FloatVector) scalesMins.reinterpretShape(eight, 1))
                         .mul((FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(eight, half(src, blk + 2) * dx), offsets);
+                        .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halves >>> 16)) * dx), offsets);
                 long q = blk + 16;
                 int xi = QK * b;
                 // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
