@@ -264,6 +264,16 @@ public final class Q6_K implements TypeKernel {
     private static final IntVector HIGH_WEIGHT_SHIFTS = IntVector.fromArray(IntVector.SPECIES_512,
             new int[] {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
 
+    /** The scales of sub-blocks 4k..4k+3, each in the four int lanes its products fill. Fields, so that C2 sees constants. */
+    private static final VectorShuffle<Float> SUB_BLOCKS_0_3 = subBlocks(0);
+    private static final VectorShuffle<Float> SUB_BLOCKS_4_7 = subBlocks(1);
+    private static final VectorShuffle<Float> SUB_BLOCKS_8_11 = subBlocks(2);
+    private static final VectorShuffle<Float> SUB_BLOCKS_12_15 = subBlocks(3);
+
+    private static VectorShuffle<Float> subBlocks(int k) {
+        return VectorShuffle.fromOp(FloatVector.SPECIES_512, j -> 4 * k + j / 4);
+    }
+
     /**
      * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}): a half block's 64
      * low-nibble bytes load as one vector, whose low nibbles are weights 0-63 and high nibbles
@@ -282,16 +292,15 @@ public final class Q6_K implements TypeKernel {
         int[] sums = x.sums16();
         for (int r = 0; r < rows; r++) {
             long row = offset + r * rowBytes;
-            FloatVector offsets = FloatVector.zero(eight);
+            FloatVector offsets = FloatVector.zero(floats);
             FloatVector lowAcc = FloatVector.zero(floats);
             FloatVector highAcc = FloatVector.zero(floats);
             for (int b = 0; b < n / QK; b++) {
                 long blk = row + (long) b * BYTES;
-                float d = half(src, blk + 208) * xd[b];
-                header(src, blk, 0, d, sums, 16 * b, scratch);
-                offsets = offsets.add(FloatVector.fromArray(eight, scratch, OFFSETS_AT));
-                header(src, blk, 1, d, sums, 16 * b + 8, scratch);
-                offsets = offsets.add(FloatVector.fromArray(eight, scratch, OFFSETS_AT));
+                // The sixteen scales times d, and what the offset of 32 takes off through the activations' sums.
+                FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE)
+                        .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk + 208) * xd[b]);
+                offsets = scales.fma((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0), offsets);
                 // The two half blocks written out, as in dotRows.
                 {
                     int h = 0;
@@ -308,9 +317,9 @@ public final class Q6_K implements TypeKernel {
                     IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
                             .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                     lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h), lowAcc);
+                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), lowAcc);
                     highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h + 16), highAcc);
+                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_4_7), highAcc);
                 }
                 {
                     int h = 1;
@@ -325,14 +334,14 @@ public final class Q6_K implements TypeKernel {
                     IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
                             .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                     lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h), lowAcc);
+                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), lowAcc);
                     highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(floats, scratch, 32 * h + 16), highAcc);
+                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_12_15), highAcc);
                 }
             }
-            FloatVector acc = lowAcc.add(highAcc);
+            FloatVector acc = lowAcc.add(highAcc).sub(offsets.mul(32));
             int slot = r % ROW_BATCH;
-            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets.mul(32))
+            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1))
                     .intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
             if (slot == ROW_BATCH - 1 || r == rows - 1) {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
