@@ -109,13 +109,17 @@ public final class Q8Activations {
      * Each run of {@link #PAIR_RUN} values reordered, the even positions first, then the odd:
      * a kernel that loads weight bytes as short lanes (two bytes per lane) multiplies the low
      * bytes' weights with the first half and the high bytes' with the second, with no widening.
+     * With {@link #WIDE_K} the odd value less 256 times its even neighbour: the kernels multiply
+     * the whole lane, low + 256 * high, by the even value and the high byte by this, so that the
+     * 256 * high * even parts cancel (in 16-bit arithmetic, which wraps, but whose exact sum
+     * fits) and the low byte needs no mask.
      */
     private void pair(int n) {
         int half = PAIR_RUN / 2;
         for (int run = 0; run < n; run += PAIR_RUN) {
             for (int i = 0; i < half; i++) {
                 paired[run + i] = values[run + 2 * i];
-                paired[run + half + i] = values[run + 2 * i + 1];
+                paired[run + half + i] = (short) (values[run + 2 * i + 1] - (WIDE_K ? 256 * values[run + 2 * i] : 0));
             }
         }
     }

@@ -299,13 +299,15 @@ public final class Q4_K implements TypeKernel {
                 long q = blk + 16;
                 int xi = QK * b;
                 // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
-                // Each short lane: two products within +-1905; a pair of lanes fits a short (Int8Simd.pairInts).
+                // Each short lane, low + 256 * high nibble, meets the even value, and its high nibble the odd value
+                // less 256 times the even (Q8Activations.paired): the sum wraps, but its exact value, two products
+                // within +-1905, fits; a pair of lanes fits a short too (Int8Simd.pairInts).
                 IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
                 ShortVector n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
                 ShortVector n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                IntVector p0 = n0.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                IntVector p0 = n0.mul(ShortVector.fromArray(shorts, v, xi))
                         .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                IntVector p1 = n1.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                IntVector p1 = n1.mul(ShortVector.fromArray(shorts, v, xi + 64))
                         .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                 acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                         .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES01), acc);
@@ -314,9 +316,9 @@ public final class Q4_K implements TypeKernel {
                 a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
                 n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
                 n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                p0 = n0.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 128))
+                p0 = n0.mul(ShortVector.fromArray(shorts, v, xi + 128))
                         .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
-                p1 = n1.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 192))
+                p1 = n1.mul(ShortVector.fromArray(shorts, v, xi + 192))
                         .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
                 acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                         .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES45), acc);

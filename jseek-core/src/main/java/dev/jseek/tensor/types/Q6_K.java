@@ -311,10 +311,12 @@ public final class Q6_K implements TypeKernel {
                     ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                     ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                             .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    // Products are within +-8001, so a lane's two and a pair of lanes fit a short (Int8Simd.pairInts).
-                    IntVector pl = low.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                    // The whole lane meets the even value and its high byte the odd value less 256 times the even
+                    // (Q8Activations.paired), as in Q4_K. Products are within +-8001, so a lane's two and a pair of
+                    // lanes fit a short (Int8Simd.pairInts).
+                    IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
                             .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                    IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                    IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
                             .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                     lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                             .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), lowAcc);
@@ -329,9 +331,9 @@ public final class Q6_K implements TypeKernel {
                     ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                     ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                             .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    IntVector pl = low.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi))
+                    IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
                             .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                    IntVector ph = high.and((short) 0xFF).mul(ShortVector.fromArray(shorts, v, xi + 64))
+                    IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
                             .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                     lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                             .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), lowAcc);
