@@ -35,7 +35,8 @@ public final class Q8Activations {
 
     /**
      * The 16-bit lanes the integer kernels multiply in: 128 or 256 bits, so that 16 weights (a
-     * K-quant sub-block) fill whole vectors.
+     * K-quant sub-block) fill whole vectors. With 512-bit vectors Q4_0 ({@link #BLOCK_PAIRS}) and
+     * the K-quants ({@link #WIDE_K}) take two or more blocks or sub-blocks per vector instead.
      */
     public static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));

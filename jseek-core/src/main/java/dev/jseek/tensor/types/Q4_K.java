@@ -299,9 +299,10 @@ public final class Q4_K implements TypeKernel {
                 long q = blk + 16;
                 int xi = QK * b;
                 // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
-                // Each short lane, low + 256 * high nibble, meets the even value, and its high nibble the odd value
-                // less 256 times the even (Q8Activations.paired): the sum wraps, but its exact value, two products
-                // within +-1905, fits; a pair of lanes fits a short too (Int8Simd.pairInts).
+                // A short lane holds two weights, the even one in its low byte and the odd one in its high: the
+                // whole lane meets the even value, its high byte the odd value less 256 times the even
+                // (Q8Activations.paired). The sum wraps, but its exact value, two products within +-1905, fits,
+                // and so does a pair of lanes' (Int8Simd.pairInts).
                 IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
                 ShortVector n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
                 ShortVector n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();

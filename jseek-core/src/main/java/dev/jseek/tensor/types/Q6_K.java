@@ -279,7 +279,7 @@ public final class Q6_K implements TypeKernel {
      * low-nibble bytes load as one vector, whose low nibbles are weights 0-63 and high nibbles
      * 64-127 in order, and its 32 high-bit bytes are copied into both halves of a vector and shifted
      * per half. Two product vectors per half block, each four sub-blocks of 16 in its int lanes,
-     * scaled by the header's expanded scales.
+     * scaled by the block's sixteen scales, spread over those lanes by constant shuffles.
      */
     private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
@@ -312,8 +312,8 @@ public final class Q6_K implements TypeKernel {
                     ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                             .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                     // The whole lane meets the even value and its high byte the odd value less 256 times the even
-                    // (Q8Activations.paired), as in Q4_K. Products are within +-8001, so a lane's two and a pair of
-                    // lanes fit a short (Int8Simd.pairInts).
+                    // (Q8Activations.paired), as in Q4_K. The sum wraps, but the exact sum of a lane's two products
+                    // (each within +-8001) fits a short, and so does a pair of lanes' (Int8Simd.pairInts).
                     IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
                             .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
                     IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
