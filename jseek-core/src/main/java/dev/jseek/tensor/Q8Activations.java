@@ -203,7 +203,7 @@ public final class Q8Activations {
         return values;
     }
 
-    /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order. */
+    /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order; with {@link #WIDE_K} each odd value less 256 times the even one before it. */
     public short[] paired() {
         return paired;
     }
