@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * amax/127 kept as fp16) for the 32-weight types, {@link Format#Q8_K} (blocks of 256, float scale)
  * for the K-quants. The integers are kept widened to 16 bits, the width the integer dot kernels
  * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
- * K-quants' ({@link #paired}, with sums of the integers), for Q8_0 Q4_0's ({@link #nibbleOrder}
+ * K-quants' ({@link #paired}, with sums of the integers; with 512-bit vectors Q4_K's own too,
+ * {@link #q4kOrder}), for Q8_0 Q4_0's ({@link #nibbleOrder}
  * with 128-bit vectors, {@link #byteFolded} with 256- and 512-bit ones). One instance per caller,
  * reused: the arrays grow when a longer vector arrives.
  */
@@ -65,6 +66,7 @@ public final class Q8Activations {
 
     private short[] values = new short[0];
     private short[] paired = new short[0];
+    private short[] q4kOrder = new short[0];
     private short[] nibbleOrder = new short[0];
     private short[] nibbleOffsets = new short[0];
     private short[] byteFolded = new short[0];
@@ -81,6 +83,9 @@ public final class Q8Activations {
         if (format == Format.Q8_K) {
             sumRuns(n);
             pair(n);
+            if (WIDE_K) {
+                orderForQ4K(n);
+            }
         } else if (NIBBLE_ORDER) {
             orderForNibbles(n);
         } else {
@@ -93,6 +98,7 @@ public final class Q8Activations {
         if (values.length < n) {
             values = new short[n];
             paired = new short[n];
+            q4kOrder = new short[WIDE_K ? n : 0];
             nibbleOrder = new short[NIBBLE_ORDER ? n : 0];
             nibbleOffsets = new short[NIBBLE_ORDER ? n / 4 : 0];
             byteFolded = new short[NIBBLE_ORDER ? 0 : n];
@@ -121,6 +127,26 @@ public final class Q8Activations {
             for (int i = 0; i < half; i++) {
                 paired[run + i] = values[run + 2 * i];
                 paired[run + half + i] = (short) (values[run + 2 * i + 1] - (WIDE_K ? 256 * values[run + 2 * i] : 0));
+            }
+        }
+    }
+
+    /**
+     * With {@link #WIDE_K}, Q4_K's kernel reads a half block's two 32-byte quant groups as one
+     * vector of short lanes, two bytes to a lane: its low nibbles are sub-blocks 0 and 2 of the
+     * half (values 0-31 and 64-95), its high nibbles sub-blocks 1 and 3 (32-63 and 96-127). Per
+     * 128 values: the even values of 0-31 and of 64-95, then their odd values folded as in
+     * {@link #pair}, then the same for 32-63 and 96-127.
+     */
+    private void orderForQ4K(int n) {
+        for (int at = 0; at < n; at += 128) {
+            for (int part = 0; part < 2; part++) {
+                int out = at + 64 * part;
+                for (int k = 0; k < 32; k++) {
+                    int even = at + 32 * part + (k < 16 ? 2 * k : 64 + 2 * (k - 16));
+                    q4kOrder[out + k] = values[even];
+                    q4kOrder[out + 32 + k] = (short) (values[even + 1] - 256 * values[even]);
+                }
             }
         }
     }
@@ -206,6 +232,11 @@ public final class Q8Activations {
     /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order; with {@link #WIDE_K} each odd value less 256 times the even one before it. */
     public short[] paired() {
         return paired;
+    }
+
+    /** Q8_K with {@link #WIDE_K} only: the values in the order Q4_K's 512-bit kernel meets them ({@link #orderForQ4K}). */
+    public short[] q4kOrder() {
+        return q4kOrder;
     }
 
     /** Q8_0 with {@link #NIBBLE_ORDER} only: each block's values in the order Q4_0's kernel meets them ({@link #orderForNibbles}). */

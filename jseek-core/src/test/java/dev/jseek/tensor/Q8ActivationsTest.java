@@ -46,6 +46,9 @@ class Q8ActivationsTest {
                 if (format == Q8Activations.Format.Q8_K) {
                     sums(q8.values(), n, q8.sums16(), q8.sums32());
                     paired(q8.values(), n, q8.paired());
+                    if (Q8Activations.WIDE_K) {
+                        q4kOrder(q8.values(), n, q8.q4kOrder());
+                    }
                 }
             }
         }
@@ -92,6 +95,24 @@ class Q8ActivationsTest {
                 assertEquals(values[run + 2 * i], got[run + i], "paired place " + (run + i));
                 short odd = (short) (values[run + 2 * i + 1] - (Q8Activations.WIDE_K ? 256 * values[run + 2 * i] : 0));
                 assertEquals(odd, got[run + half + i], "paired place " + (run + half + i));
+            }
+        }
+    }
+
+    /**
+     * Q4_K's copy at 512 bits: per 128 values, the even values of 0-31 and 64-95, then the odd ones
+     * less 256 times their even neighbour, then the same for 32-63 and 96-127.
+     */
+    private static void q4kOrder(short[] values, int n, short[] got) {
+        int[][] runs = {{0, 64}, {32, 96}};
+        for (int at = 0; at < n; at += 128) {
+            for (int part = 0; part < 2; part++) {
+                for (int k = 0; k < 32; k++) {
+                    int even = at + runs[part][k / 16] + 2 * (k % 16);
+                    int place = at + 64 * part + k;
+                    assertEquals(values[even], got[place], "Q4_K place " + place);
+                    assertEquals((short) (values[even + 1] - 256 * values[even]), got[place + 32], "Q4_K place " + (place + 32));
+                }
             }
         }
     }

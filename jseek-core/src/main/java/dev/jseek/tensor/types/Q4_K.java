@@ -233,21 +233,17 @@ public final class Q4_K implements TypeKernel {
         }
     }
 
-    /** Int lanes 0-7 (a 32-byte quant group) in both halves of a 512-bit vector. */
-    private static final VectorShuffle<Integer> FIRST_GROUP = VectorShuffle.fromOp(IntVector.SPECIES_512, j -> j % 8);
-    /** Int lanes 8-15 (the next group) in both halves. */
-    private static final VectorShuffle<Integer> SECOND_GROUP = VectorShuffle.fromOp(IntVector.SPECIES_512, j -> 8 + j % 8);
-    /** Per int lane, the shift that brings a group's low nibbles (first half) or high nibbles (second half) down. */
-    private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(IntVector.SPECIES_512,
-            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4}, 0);
-    /** The scales of sub-blocks 2k and 2k+1, each in eight lanes. Four fields, not an array, so that C2 sees constants. */
-    private static final VectorShuffle<Float> SCALES01 = subBlockPair(0);
-    private static final VectorShuffle<Float> SCALES23 = subBlockPair(1);
-    private static final VectorShuffle<Float> SCALES45 = subBlockPair(2);
-    private static final VectorShuffle<Float> SCALES67 = subBlockPair(3);
+    /**
+     * The scales of sub-blocks j and j+2, each in eight lanes: a half block's product vectors hold
+     * sub-blocks 0 and 2, then 1 and 3, of that half. Fields, so that C2 sees constants.
+     */
+    private static final VectorShuffle<Float> SCALES02 = subBlockPair(0);
+    private static final VectorShuffle<Float> SCALES13 = subBlockPair(1);
+    private static final VectorShuffle<Float> SCALES46 = subBlockPair(4);
+    private static final VectorShuffle<Float> SCALES57 = subBlockPair(5);
 
-    private static VectorShuffle<Float> subBlockPair(int k) {
-        return VectorShuffle.fromOp(FloatVector.SPECIES_512, j -> 2 * k + j / 8);
+    private static VectorShuffle<Float> subBlockPair(int j) {
+        return VectorShuffle.fromOp(FloatVector.SPECIES_512, lane -> j + 2 * (lane / 8));
     }
 
     /** Header words a, c, b, c (1, 3, 2, 3): the low parts of the scales and mins, and their high parts. */
@@ -260,11 +256,11 @@ public final class Q4_K implements TypeKernel {
     private static final VectorMask<Integer> HIGH_PARTS = VectorMask.fromLong(IntVector.SPECIES_128, 0b1010);
 
     /**
-     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}). A 32-byte quant group
-     * holds two sub-blocks, one in its low nibbles and one in its high: the group is copied into
-     * both halves of a vector and shifted by 0 in one half and 4 in the other, so one product
-     * vector covers both sub-blocks (64 weights in the order of one {@link Q8Activations#PAIR_RUN})
-     * and one float multiply-add scales them, each with its own scale.
+     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}): a half block's two
+     * 32-byte quant groups load as one vector, whose low nibbles are the half's sub-blocks 0 and
+     * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
+     * float multiply-add scales them, each with its own scale. The activations come in the
+     * matching order ({@link Q8Activations#q4kOrder}).
      */
     private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
@@ -272,7 +268,7 @@ public final class Q4_K implements TypeKernel {
         var ints = IntVector.SPECIES_512;
         var floats = FloatVector.SPECIES_512;
         var eight = FloatVector.SPECIES_256;
-        short[] v = x.paired();
+        short[] v = x.q4kOrder();
         float[] xd = x.scales();
         int[] sums = x.sums32();
         for (int r = 0; r < rows; r++) {
@@ -299,32 +295,32 @@ public final class Q4_K implements TypeKernel {
                 long q = blk + 16;
                 int xi = QK * b;
                 // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
-                // A short lane holds two weights, the even one in its low byte and the odd one in its high: the
-                // whole lane meets the even value, its high byte the odd value less 256 times the even
-                // (Q8Activations.paired). The sum wraps, but its exact value, two products within +-1905, fits,
-                // and so does a pair of lanes' (Int8Simd.pairInts).
+                // A short lane holds two quants of one sub-block, the even one in its low byte and the odd one
+                // in its high: the whole lane meets the even value, its high byte the odd value less 256 times
+                // the even (Q8Activations.q4kOrder). The sum wraps, but its exact value, two products within
+                // +-1905, fits, and so does a pair of lanes' (Int8Simd.pairInts).
                 IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
-                ShortVector n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                ShortVector n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                IntVector p0 = n0.mul(ShortVector.fromArray(shorts, v, xi))
-                        .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                IntVector p1 = n1.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                        .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+                ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+                IntVector p0 = low.mul(ShortVector.fromArray(shorts, v, xi))
+                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                IntVector p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
+                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
                 acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES01), acc);
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES02), acc);
                 acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES23), acc);
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES13), acc);
                 a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
-                n0 = a.rearrange(FIRST_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                n1 = a.rearrange(SECOND_GROUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F).reinterpretAsShorts();
-                p0 = n0.mul(ShortVector.fromArray(shorts, v, xi + 128))
-                        .add(n0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
-                p1 = n1.mul(ShortVector.fromArray(shorts, v, xi + 192))
-                        .add(n1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
+                low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+                high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+                p0 = low.mul(ShortVector.fromArray(shorts, v, xi + 128))
+                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
+                p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 192))
+                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
                 acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES45), acc);
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES46), acc);
                 acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES67), acc);
+                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES57), acc);
             }
             int slot = r % ROW_BATCH;
             ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets)
