@@ -36,29 +36,25 @@ public final class Q8Activations {
 
     /**
      * The 16-bit lanes the integer kernels multiply in: 128 or 256 bits, so that 16 weights (a
-     * K-quant sub-block) fill whole vectors. With 512-bit vectors Q4_0 ({@link #BLOCK_PAIRS}) and
-     * the K-quants ({@link #WIDE_K}) take two or more blocks or sub-blocks per vector instead.
+     * K-quant sub-block) fill whole vectors. With 512-bit vectors ({@link #WIDE}) Q4_0 and the
+     * K-quants take two or more blocks or sub-blocks per vector instead.
      */
     public static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
     /**
-     * Whether the K-quant kernels multiply in 512-bit vectors (AVX-512): 32 short lanes, two
-     * sub-blocks of Q4_K or four of Q6_K per product vector.
+     * Whether the integer kernels take 512-bit vectors (AVX-512): Q4_0 two blocks per vector
+     * ({@link #byteFolded} in pairs of blocks), Q4_K two sub-blocks and Q6_K four ({@link #paired}
+     * in runs of 64 with folded odd values, and Q4_K's own {@link #q4kOrder}).
      */
-    public static final boolean WIDE_K = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    public static final boolean WIDE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     /** The run {@link #paired()} reorders: as many values as the K-quant kernels' short vector holds bytes. */
-    public static final int PAIR_RUN = WIDE_K ? 64 : 2 * SHORTS.length();
+    public static final int PAIR_RUN = WIDE ? 64 : 2 * SHORTS.length();
     /**
      * Whether Q8_0 activations come with {@link #nibbleOrder}: with 128-bit vectors, where Q4_0's
      * kernel reads its weights two bytes to a short lane (1.24x over widening them on x86 at 128
      * bits, 0.87x in 1.5B decode at 256 bits, where two blocks must share a vector: BENCHMARKS.md).
      */
     public static final boolean NIBBLE_ORDER = SHORTS.length() == 8;
-    /**
-     * Whether Q4_0's kernel reads two blocks to a 512-bit vector (AVX-512), so that
-     * {@link #byteFolded} holds blocks in pairs ({@link #foldForBytes}).
-     */
-    public static final boolean BLOCK_PAIRS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     /** Rounding runs in the preferred float vectors, their lanes narrowed to shorts of the same count. */
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
             VectorShape.forBitSize(Math.max(128, FloatVector.SPECIES_PREFERRED.vectorBitSize())));
@@ -83,7 +79,7 @@ public final class Q8Activations {
         if (format == Format.Q8_K) {
             sumRuns(n);
             pair(n);
-            if (WIDE_K) {
+            if (WIDE) {
                 orderForQ4K(n);
             }
         } else if (NIBBLE_ORDER) {
@@ -98,7 +94,7 @@ public final class Q8Activations {
         if (values.length < n) {
             values = new short[n];
             paired = new short[n];
-            q4kOrder = new short[WIDE_K ? n : 0];
+            q4kOrder = new short[WIDE ? n : 0];
             nibbleOrder = new short[NIBBLE_ORDER ? n : 0];
             nibbleOffsets = new short[NIBBLE_ORDER ? n / 4 : 0];
             byteFolded = new short[NIBBLE_ORDER ? 0 : n];
@@ -116,7 +112,7 @@ public final class Q8Activations {
      * Each run of {@link #PAIR_RUN} values reordered, the even positions first, then the odd:
      * a kernel that loads weight bytes as short lanes (two bytes per lane) multiplies the low
      * bytes' weights with the first half and the high bytes' with the second, with no widening.
-     * With {@link #WIDE_K} the odd value less 256 times its even neighbour: the kernels multiply
+     * With {@link #WIDE} the odd value less 256 times its even neighbour: the kernels multiply
      * the whole lane, low + 256 * high, by the even value and the high byte by this, so that the
      * 256 * high * even parts cancel (in 16-bit arithmetic, which wraps, but whose exact sum
      * fits) and the low byte needs no mask.
@@ -126,13 +122,18 @@ public final class Q8Activations {
         for (int run = 0; run < n; run += PAIR_RUN) {
             for (int i = 0; i < half; i++) {
                 paired[run + i] = values[run + 2 * i];
-                paired[run + half + i] = (short) (values[run + 2 * i + 1] - (WIDE_K ? 256 * values[run + 2 * i] : 0));
+                paired[run + half + i] = WIDE ? foldOdd(values[run + 2 * i], values[run + 2 * i + 1]) : values[run + 2 * i + 1];
             }
         }
     }
 
+    /** An odd value less 256 times the even value before it (see {@link #pair}). */
+    private static short foldOdd(short even, short odd) {
+        return (short) (odd - 256 * even);
+    }
+
     /**
-     * With {@link #WIDE_K}, Q4_K's kernel reads a half block's two 32-byte quant groups as one
+     * With {@link #WIDE}, Q4_K's kernel reads a half block's two 32-byte quant groups as one
      * vector of short lanes, two bytes to a lane: its low nibbles are sub-blocks 0 and 2 of the
      * half (values 0-31 and 64-95), its high nibbles sub-blocks 1 and 3 (32-63 and 96-127). Per
      * 128 values: the even values of 0-31 and of 64-95, then their odd values folded as in
@@ -145,7 +146,7 @@ public final class Q8Activations {
                 for (int k = 0; k < 32; k++) {
                     int even = at + 32 * part + (k < 16 ? 2 * k : 64 + 2 * (k - 16));
                     q4kOrder[out + k] = values[even];
-                    q4kOrder[out + 32 + k] = (short) (values[even + 1] - 256 * values[even]);
+                    q4kOrder[out + 32 + k] = foldOdd(values[even], values[even + 1]);
                 }
             }
         }
@@ -179,12 +180,12 @@ public final class Q8Activations {
      * holding 16 * high + low nibble, and multiplies (byte - 136) by value j and (high - 8) by
      * value j + 16 less 16 times value j: the nibble offsets of 8 come out of the arithmetic, with
      * no mask to split the nibbles. Per block: values 0-15 (the low run), then value 16 + j - 16 *
-     * value j (the high run). With {@link #BLOCK_PAIRS} two blocks share a vector: a pair holds
+     * value j (the high run). With {@link #WIDE} two blocks share a vector: a pair holds
      * both low runs, then both high runs; a last block without a partner is laid out alone.
      */
     private void foldForBytes(int n) {
         int blocks = n / 32;
-        int paired = BLOCK_PAIRS ? blocks & ~1 : 0;
+        int paired = WIDE ? blocks & ~1 : 0;
         for (int block = 0; block < paired; block += 2) {
             int at = block * 32;
             for (int j = 0; j < 16; j++) {
@@ -229,12 +230,12 @@ public final class Q8Activations {
         return values;
     }
 
-    /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order; with {@link #WIDE_K} each odd value less 256 times the even one before it. */
+    /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order; with {@link #WIDE} each odd value less 256 times the even one before it. */
     public short[] paired() {
         return paired;
     }
 
-    /** Q8_K with {@link #WIDE_K} only: the values in the order Q4_K's 512-bit kernel meets them ({@link #orderForQ4K}). */
+    /** Q8_K with {@link #WIDE} only: the values in the order Q4_K's 512-bit kernel meets them ({@link #orderForQ4K}). */
     public short[] q4kOrder() {
         return q4kOrder;
     }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
  * even integer, zero blocks and blocks whose extreme is negative or has an equal of the other sign
- * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256- and 512-bit vectors
- * and the K-quants' sums.
+ * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256- and 512-bit vectors,
+ * the K-quants' sums and paired copy, and Q4_K's own copy at 512 bits.
  */
 class Q8ActivationsTest {
 
@@ -46,7 +46,7 @@ class Q8ActivationsTest {
                 if (format == Q8Activations.Format.Q8_K) {
                     sums(q8.values(), n, q8.sums16(), q8.sums32());
                     paired(q8.values(), n, q8.paired());
-                    if (Q8Activations.WIDE_K) {
+                    if (Q8Activations.WIDE) {
                         q4kOrder(q8.values(), n, q8.q4kOrder());
                     }
                 }
@@ -74,7 +74,7 @@ class Q8ActivationsTest {
      * blocks at 512 bits holds the two low runs, then the two high runs.
      */
     private static void folded(short[] values, int block, int blocks, short[] got) {
-        boolean paired = Q8Activations.BLOCK_PAIRS && block < (blocks & ~1);
+        boolean paired = Q8Activations.WIDE && block < (blocks & ~1);
         int low = paired ? (block & ~1) * 32 + 16 * (block & 1) : block * 32;
         int high = paired ? low + 32 : low + 16;
         int at = block * 32;
@@ -93,7 +93,7 @@ class Q8ActivationsTest {
         for (int run = 0; run < n; run += Q8Activations.PAIR_RUN) {
             for (int i = 0; i < half; i++) {
                 assertEquals(values[run + 2 * i], got[run + i], "paired place " + (run + i));
-                short odd = (short) (values[run + 2 * i + 1] - (Q8Activations.WIDE_K ? 256 * values[run + 2 * i] : 0));
+                short odd = (short) (values[run + 2 * i + 1] - (Q8Activations.WIDE ? 256 * values[run + 2 * i] : 0));
                 assertEquals(odd, got[run + half + i], "paired place " + (run + half + i));
             }
         }

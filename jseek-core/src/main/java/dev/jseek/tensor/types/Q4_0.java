@@ -26,7 +26,7 @@ public final class Q4_0 extends RowLanesKernel {
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#BLOCK_PAIRS}): 32 bytes, 32 short lanes, 16 sums. */
+    /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#WIDE}): 32 bytes, 32 short lanes, 16 sums. */
     private static final VectorSpecies<Byte> PAIR_BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Float> PAIR_FLOATS = FloatVector.SPECIES_512;
@@ -112,7 +112,7 @@ public final class Q4_0 extends RowLanesKernel {
         } else {
             short[] folded = x.byteFolded();
             int b = 0;
-            if (Q8Activations.BLOCK_PAIRS) {
+            if (Q8Activations.WIDE) {
                 FloatVector pairAcc = FloatVector.zero(PAIR_FLOATS);
                 int pairs = n / (2 * BLOCK);
                 long end = row + (long) pairs * (2 * BYTES);

@@ -108,7 +108,7 @@ public final class Q4_K implements TypeKernel {
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
-        if (Q8Activations.WIDE_K) {
+        if (Q8Activations.WIDE) {
             dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
             return;
         }
@@ -256,7 +256,7 @@ public final class Q4_K implements TypeKernel {
     private static final VectorMask<Integer> HIGH_PARTS = VectorMask.fromLong(IntVector.SPECIES_128, 0b1010);
 
     /**
-     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}): a half block's two
+     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE}): a half block's two
      * 32-byte quant groups load as one vector, whose low nibbles are the half's sub-blocks 0 and
      * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
      * float multiply-add scales them, each with its own scale. The activations come in the

@@ -130,7 +130,7 @@ public final class Q6_K implements TypeKernel {
     public void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
-        if (Q8Activations.WIDE_K) {
+        if (Q8Activations.WIDE) {
             dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
             return;
         }
@@ -275,7 +275,7 @@ public final class Q6_K implements TypeKernel {
     }
 
     /**
-     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE_K}): a half block's 64
+     * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE}): a half block's 64
      * low-nibble bytes load as one vector, whose low nibbles are weights 0-63 and high nibbles
      * 64-127 in order, and its 32 high-bit bytes are copied into both halves of a vector and shifted
      * per half. Two product vectors per half block, each four sub-blocks of 16 in its int lanes,
