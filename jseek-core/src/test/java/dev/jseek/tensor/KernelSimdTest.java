@@ -1,5 +1,6 @@
 package dev.jseek.tensor;
 
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +67,11 @@ class KernelSimdTest {
         return TypeCases.supported().filter(t -> t.kernel().hasInt8Dot());
     }
 
+    /** The integer kernels' types with one fp16 scale per 32 weights (the K-quants' scales are 6- and 8-bit under a super-block's). */
+    static Stream<GgmlType> int8TypesOfBlocks32() {
+        return int8Types().filter(t -> t.blockSize == 32);
+    }
+
     /**
      * The integer dot product with 8-bit activations agrees with a double-precision dot of the
      * dequantized weights and the rounded activations, hot (JIT vector code) and cold.
@@ -98,6 +104,92 @@ class KernelSimdTest {
                 float[] scratch = new float[TypeKernel.SCRATCH];
                 for (int i = 0; i < 5000; i++) {
                     type.kernel().dot(hot.weights(), hot.offset(), q8, 4096, scratch);
+                }
+            }
+        }
+    }
+
+    /** Zero, subnormal, the smallest normal, the largest, both signs, and ordinary halves. */
+    private static final short[] SPECIAL_HALVES = {0x0000, (short) 0x8000, 0x0001, (short) 0x8001, 0x03FF, (short) 0x83FF,
+        0x0400, (short) 0x8400, 0x7BFF, (short) 0xFBFF, 0x3C00, (short) 0xB555, 0x2E66, 0x1234};
+
+    /**
+     * Blocks of 32 keep their scale as an fp16 in the block's first two bytes, which a kernel may
+     * turn into a float through a table, a conversion or bits moved in vector lanes: every kind of
+     * half (zero, subnormal, normal, largest, both signs) in each place of a block pair and of a
+     * last odd block gives the dot product of the dequantized weights, cold and compiled.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("int8TypesOfBlocks32")
+    void int8DotReadsEveryKindOfHalfScale(GgmlType type) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
+        int n = 3 * 32;
+        Random random = new Random(41 + type.id);
+        try (Arena arena = Arena.ofConfined()) {
+            Q8Activations q8 = new Q8Activations();
+            float[] x = gaussian(random, n, 1);
+            q8.quantize(format, x, n);
+            float[] rounded = new ActivationRounding().apply(type, x, n);
+            float[] scratch = new float[TypeKernel.SCRATCH];
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < SPECIAL_HALVES.length; i++) {
+                    Row row = quantizedRow(type, n, random, arena);
+                    for (int b = 0; b < 3; b++) {
+                        // Each half in each block's place: the pair's first, its second, the odd block.
+                        short half = SPECIAL_HALVES[(i + 5 * b) % SPECIAL_HALVES.length];
+                        row.weights().set(JAVA_SHORT_UNALIGNED, row.offset() + b * type.bytesFor(32), half);
+                    }
+                    float[] dequantized = new float[n];
+                    type.kernel().dequantize(row.weights(), row.offset(), dequantized, 0, n);
+                    Exact want = Exact.dot(dequantized, rounded, 0, n);
+                    float got = type.kernel().dot(row.weights(), row.offset(), q8, n, scratch);
+                    assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
+                            type + " halves " + i + " round " + round + ": " + got + " vs " + want.sum());
+                    if (round == 0) {
+                        for (int warm = 0; warm < 20000; warm++) {
+                            type.kernel().dot(row.weights(), row.offset(), q8, n, scratch);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The 16-bit arithmetic at the ends of its range: every weight byte the same extreme (Q8_0's
+     * -128 and 127, Q4_0's nibbles 0 and 15) against activations that all round to 127 or all to
+     * -127, so every product and every sum of products is as large as the types allow.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("int8TypesOfBlocks32")
+    void int8DotAtTheEndsOfTheRange(GgmlType type) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
+        int n = 5 * 32;
+        long blockBytes = type.bytesFor(32);
+        try (Arena arena = Arena.ofConfined()) {
+            float[] scratch = new float[TypeKernel.SCRATCH];
+            for (int round = 0; round < 2; round++) {
+                for (byte fill : new byte[] {(byte) 0x80, 0x7F, 0x00, (byte) 0xFF}) {
+                    for (float sign : new float[] {1, -1}) {
+                        Row row = quantizedRow(type, n, new Random(5), arena);
+                        for (int b = 0; b < n / 32; b++) {
+                            long at = row.offset() + b * blockBytes;
+                            row.weights().asSlice(at + 2, blockBytes - 2).fill(fill);
+                        }
+                        float[] x = new float[n];
+                        java.util.Arrays.fill(x, sign);
+                        Q8Activations q8 = new Q8Activations();
+                        q8.quantize(format, x, n);
+                        float[] dequantized = new float[n];
+                        type.kernel().dequantize(row.weights(), row.offset(), dequantized, 0, n);
+                        Exact want = Exact.dot(dequantized, new ActivationRounding().apply(type, x, n), 0, n);
+                        float got = type.kernel().dot(row.weights(), row.offset(), q8, n, scratch);
+                        assertTrue(Math.abs(got - want.sum()) <= want.tolerance(),
+                                type + " bytes " + fill + " x " + sign + " round " + round + ": " + got + " vs " + want.sum());
+                        for (int warm = 0; round == 0 && warm < 20000; warm++) {
+                            type.kernel().dot(row.weights(), row.offset(), q8, n, scratch);
+                        }
+                    }
                 }
             }
         }

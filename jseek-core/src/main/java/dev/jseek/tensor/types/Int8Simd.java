@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -40,6 +41,13 @@ final class Int8Simd {
     static final VectorSpecies<Float> F = S.withLanes(float.class);
     /** Float lanes per vector (4 or 8). */
     static final int FL = F.length();
+    /**
+     * With 512-bit vectors ({@link Q8Activations#WIDE}) Q4_0 and Q8_0 take two blocks of 32 at a
+     * time: 32 short lanes, then 16 sums, the first block's 8 and the second's.
+     */
+    static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_512;
+    static final VectorSpecies<Float> PAIR_FLOATS = FloatVector.SPECIES_512;
+    private static final VectorMask<Float> SECOND_BLOCK_SUMS = VectorMask.fromLong(PAIR_FLOATS, 0xFF00L);
 
     /** {@link #SL} weight bytes at {@code offset}, each zero-extended to a short lane. */
     static ShortVector bytes(MemorySegment src, long offset) {
@@ -86,6 +94,25 @@ final class Int8Simd {
     static IntVector pairInts(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
         return v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    /**
+     * Lane k: the sum of short lanes 2k and 2k+1, exact for any shorts (four operations where
+     * {@link #pairInts} takes three).
+     */
+    static IntVector exactPairInts(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /** A block pair's scales in {@link #PAIR_FLOATS}: {@code d0} in the first block's 8 lanes, {@code d1} in the second's. */
+    static FloatVector pairScales(float d0, float d1) {
+        return FloatVector.broadcast(PAIR_FLOATS, d0).blend(d1, SECOND_BLOCK_SUMS);
+    }
+
+    /** The 16 lanes a block pair loop accumulated, added into {@link #F}'s 8, which the kernels store. */
+    static FloatVector pairLanesFolded(FloatVector pairAcc) {
+        return ((FloatVector) pairAcc.reinterpretShape(F, 0)).add((FloatVector) pairAcc.reinterpretShape(F, 1));
     }
 
     /** {@link #pairInts} as floats. */

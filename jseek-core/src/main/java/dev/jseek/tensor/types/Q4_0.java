@@ -26,12 +26,9 @@ public final class Q4_0 extends RowLanesKernel {
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#WIDE}): 32 bytes, 32 short lanes, 16 sums. */
+    /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#WIDE}): 32 bytes into {@link Int8Simd#PAIR_SHORTS}. */
     private static final VectorSpecies<Byte> PAIR_BYTES = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Float> PAIR_FLOATS = FloatVector.SPECIES_512;
     private static final VectorMask<Byte> SECOND_BLOCK_BYTES = VectorMask.fromLong(PAIR_BYTES, 0xFFFF0000L);
-    private static final VectorMask<Float> SECOND_BLOCK_SUMS = VectorMask.fromLong(PAIR_FLOATS, 0xFF00L);
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -113,7 +110,7 @@ public final class Q4_0 extends RowLanesKernel {
             short[] folded = x.byteFolded();
             int b = 0;
             if (Q8Activations.WIDE) {
-                FloatVector pairAcc = FloatVector.zero(PAIR_FLOATS);
+                FloatVector pairAcc = FloatVector.zero(Int8Simd.PAIR_FLOATS);
                 int pairs = n / (2 * BLOCK);
                 long end = row + (long) pairs * (2 * BYTES);
                 int xi = 0;
@@ -126,14 +123,13 @@ public final class Q4_0 extends RowLanesKernel {
                     // The first block's 16 bytes from a load 2 bytes in, the second's from a load 2 bytes further.
                     ByteVector bytes = ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + 2, Simd.LE)
                             .blend(ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + 4, Simd.LE), SECOND_BLOCK_BYTES);
-                    ShortVector q = (ShortVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2S, PAIR_SHORTS, 0);
-                    ShortVector products = q.sub((short) 136).mul(ShortVector.fromArray(PAIR_SHORTS, folded, xi))
-                            .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(PAIR_SHORTS, folded, xi + 32)));
-                    FloatVector scales = FloatVector.broadcast(PAIR_FLOATS, d0).blend(d1, SECOND_BLOCK_SUMS);
-                    pairAcc = Int8Simd.pairSums(products).fma(scales, pairAcc);
+                    ShortVector q = (ShortVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Simd.PAIR_SHORTS, 0);
+                    ShortVector products = q.sub((short) 136).mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, folded, xi))
+                            .add(q.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, folded, xi + 32)));
+                    pairAcc = Int8Simd.pairSums(products).fma(Int8Simd.pairScales(d0, d1), pairAcc);
                 }
                 b = 2 * pairs;
-                acc = ((FloatVector) pairAcc.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) pairAcc.reinterpretShape(Int8Simd.F, 1));
+                acc = Int8Simd.pairLanesFolded(pairAcc);
             }
             for (; b < n / BLOCK; b++) {
                 long at = row + (long) b * BYTES;
