@@ -47,6 +47,13 @@ public final class Q8Activations {
      * in runs of 64 with folded odd values, and Q4_K's own {@link #q4kOrder}).
      */
     public static final boolean WIDE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    /**
+     * 2^112: an fp16's sign, exponent and mantissa moved into a float's places (sign to bit 31,
+     * exponent to the low bits of the float's, mantissa to its top) read 2^-112 times the half's
+     * value, for normal and subnormal halves alike. Q8_0 scales are fp16, at most 65504, so
+     * they times this stay finite.
+     */
+    public static final float HALF_BITS_TO_VALUE = 0x1p112f;
     /** The run {@link #paired()} reorders: as many values as the K-quant kernels' short vector holds bytes. */
     public static final int PAIR_RUN = WIDE ? 64 : 2 * SHORTS.length();
     /**
@@ -67,6 +74,9 @@ public final class Q8Activations {
     private short[] nibbleOffsets = new short[0];
     private short[] byteFolded = new short[0];
     private float[] scales = new float[0];
+    private short[] quadOrder = new short[0];
+    private short[] quadOffsets = new short[0];
+    private float[] quadScales = new float[0];
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
 
@@ -86,6 +96,9 @@ public final class Q8Activations {
             orderForNibbles(n);
         } else {
             foldForBytes(n);
+            if (WIDE) {
+                orderForQuads(n);
+            }
         }
     }
 
@@ -99,6 +112,9 @@ public final class Q8Activations {
             nibbleOffsets = new short[NIBBLE_ORDER ? n / 4 : 0];
             byteFolded = new short[NIBBLE_ORDER ? 0 : n];
             scales = new float[n / 32];
+            quadOrder = new short[WIDE ? n : 0];
+            quadOffsets = new short[WIDE ? n / 4 : 0];
+            quadScales = new float[WIDE ? n / 8 : 0];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
         }
@@ -204,6 +220,39 @@ public final class Q8Activations {
         }
     }
 
+    /**
+     * With {@link #WIDE}, Q4_0's kernel reads four blocks' quant bytes as one vector of 32 short
+     * lanes, block k in lanes 8k-8k+7, lane l holding bytes 2l and 2l+1 of the block: its low
+     * nibbles are the block's weights 2l and 2l+1, its high nibbles weights 2l+16 and 2l+17. Per
+     * 128 values (four blocks) four runs of 32, lane by lane: weight 2l's value, weight 2l+1's
+     * folded as in {@link #pair}, then the same for 2l+16 and 2l+17. Besides, per four blocks,
+     * {@link #quadOffsets} and {@link #quadScales}.
+     */
+    private void orderForQuads(int n) {
+        for (int at = 0; at + 128 <= n; at += 128) {
+            for (int k = 0; k < 4; k++) {
+                int block = at + 32 * k;
+                int sum = 0;
+                for (int l = 0; l < 8; l++) {
+                    int lane = at + 8 * k + l;
+                    quadOrder[lane] = values[block + 2 * l];
+                    quadOrder[lane + 32] = foldOdd(values[block + 2 * l], values[block + 2 * l + 1]);
+                    quadOrder[lane + 64] = values[block + 2 * l + 16];
+                    quadOrder[lane + 96] = foldOdd(values[block + 2 * l + 16], values[block + 2 * l + 17]);
+                }
+                for (int i = 0; i < 32; i++) {
+                    sum += values[block + i];
+                }
+                for (int l = 0; l < 8; l++) {
+                    quadOffsets[at / 4 + 8 * k + l] = (short) -sum;
+                }
+                for (int lane = 0; lane < 4; lane++) {
+                    quadScales[at / 8 + 4 * k + lane] = scales[at / 32 + k] * HALF_BITS_TO_VALUE;
+                }
+            }
+        }
+    }
+
     /** The K-quant kernels' sums (llama.cpp's bsums): per 16 for Q6_K, per 32 for Q4_K. */
     private void sumRuns(int n) {
         for (int s = 0; s < n / 16; s++) {
@@ -248,6 +297,28 @@ public final class Q8Activations {
     /** Q8_0 without {@link #NIBBLE_ORDER} only: each block's values as Q4_0's kernel multiplies them ({@link #foldForBytes}). */
     public short[] byteFolded() {
         return byteFolded;
+    }
+
+    /** Q8_0 with {@link #WIDE} only: per four blocks, the values in the order Q4_0's kernel meets them ({@link #orderForQuads}). */
+    public short[] quadOrder() {
+        return quadOrder;
+    }
+
+    /**
+     * Q8_0 with {@link #WIDE} only: per four blocks 32 short lanes, block k's 8 each minus the sum
+     * of its values, so that a block's lanes add up to -8 times that sum: Q4_0's offset of 8.
+     */
+    public short[] quadOffsets() {
+        return quadOffsets;
+    }
+
+    /**
+     * Q8_0 with {@link #WIDE} only: per four blocks 16 lanes, block k's scale in lanes 4k-4k+3,
+     * each times {@link #HALF_BITS_TO_VALUE}: Q4_0's kernel multiplies them with its weights' fp16
+     * scales moved into float bits in vector lanes.
+     */
+    public float[] quadScales() {
+        return quadScales;
     }
 
     /** Q8_0 with {@link #NIBBLE_ORDER} only: per block, 8 parts that take off Q4_0's offset of 8. */

@@ -116,14 +116,16 @@ class KernelSimdTest {
     /**
      * Blocks of 32 keep their scale as an fp16 in the block's first two bytes, which a kernel may
      * turn into a float through a table, a conversion or bits moved in vector lanes: every kind of
-     * half (zero, subnormal, normal, largest, both signs) in each place of a block pair and of a
-     * last odd block gives the dot product of the dequantized weights, cold and compiled.
+     * half (zero, subnormal, normal, largest, both signs) in each place of seven blocks (at 512
+     * bits Q4_0 takes four at a time, then a pair, then one) gives the dot product of the
+     * dequantized weights, cold and compiled.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("int8TypesOfBlocks32")
     void int8DotReadsEveryKindOfHalfScale(GgmlType type) {
         Q8Activations.Format format = ActivationRounding.int8Partner(type);
-        int n = 3 * 32;
+        int blocks = 7;
+        int n = blocks * 32;
         Random random = new Random(41 + type.id);
         try (Arena arena = Arena.ofConfined()) {
             Q8Activations q8 = new Q8Activations();
@@ -134,8 +136,8 @@ class KernelSimdTest {
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < SPECIAL_HALVES.length; i++) {
                     Row row = quantizedRow(type, n, random, arena);
-                    for (int b = 0; b < 3; b++) {
-                        // Each half in each block's place: the pair's first, its second, the odd block.
+                    for (int b = 0; b < blocks; b++) {
+                        // Over the rounds every half takes every block's place.
                         short half = SPECIAL_HALVES[(i + 5 * b) % SPECIAL_HALVES.length];
                         row.weights().set(JAVA_SHORT_UNALIGNED, row.offset() + b * type.bytesFor(32), half);
                     }
@@ -164,7 +166,7 @@ class KernelSimdTest {
     @MethodSource("int8TypesOfBlocks32")
     void int8DotAtTheEndsOfTheRange(GgmlType type) {
         Q8Activations.Format format = ActivationRounding.int8Partner(type);
-        int n = 5 * 32;
+        int n = 7 * 32;
         long blockBytes = type.bytesFor(32);
         try (Arena arena = Arena.ofConfined()) {
             float[] scratch = new float[TypeKernel.SCRATCH];

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
  * even integer, zero blocks and blocks whose extreme is negative or has an equal of the other sign
- * further on, interpreted and compiled; the copy Q4_0's kernel reads with 256- and 512-bit vectors,
+ * further on, interpreted and compiled; the copies Q4_0's kernel reads with 256- and 512-bit vectors,
  * the K-quants' sums and paired copy, and Q4_K's own copy at 512 bits.
  */
 class Q8ActivationsTest {
@@ -41,6 +41,9 @@ class Q8ActivationsTest {
                     assertEquals(scale, q8.scales()[b], format + " scale of block " + b);
                     if (format == Q8Activations.Format.Q8_0 && !Q8Activations.NIBBLE_ORDER) {
                         folded(q8.values(), b, n / 32, q8.byteFolded());
+                    }
+                    if (format == Q8Activations.Format.Q8_0 && Q8Activations.WIDE && b < n / 128 * 4) {
+                        quads(q8.values(), b, scale, q8);
                     }
                 }
                 if (format == Q8Activations.Format.Q8_K) {
@@ -81,6 +84,34 @@ class Q8ActivationsTest {
         for (int j = 0; j < 16; j++) {
             assertEquals(values[at + j], got[low + j], "folded value " + (at + j));
             assertEquals(values[at + 16 + j] - 16 * values[at + j], got[high + j], "folded value " + (at + 16 + j));
+        }
+    }
+
+    /**
+     * Q4_0's copy at 512 bits, four blocks at a time: block {@code block} is part k of its four,
+     * and lane 8k + l of each run of 32 meets weights 2l and 2l+1 (the low nibbles of its bytes
+     * 2l and 2l+1), then 2l+16 and 2l+17: the first run holds the even weight's value, the second
+     * the odd one's less 256 times the even, the third and fourth the same for the high nibbles.
+     * Its 8 offset lanes each hold minus the block's sum, its 4 scale lanes its scale times 2^112.
+     */
+    private static void quads(short[] values, int block, float scale, Q8Activations q8) {
+        int group = block / 4 * 128;
+        int k = block % 4;
+        int at = block * 32;
+        int sum = 0;
+        for (int i = 0; i < 32; i++) {
+            sum += values[at + i];
+        }
+        for (int l = 0; l < 8; l++) {
+            int lane = group + 8 * k + l;
+            assertEquals(values[at + 2 * l], q8.quadOrder()[lane], "quad value " + (at + 2 * l));
+            assertEquals((short) (values[at + 2 * l + 1] - 256 * values[at + 2 * l]), q8.quadOrder()[lane + 32], "quad value " + (at + 2 * l + 1));
+            assertEquals(values[at + 2 * l + 16], q8.quadOrder()[lane + 64], "quad value " + (at + 2 * l + 16));
+            assertEquals((short) (values[at + 2 * l + 17] - 256 * values[at + 2 * l + 16]), q8.quadOrder()[lane + 96], "quad value " + (at + 2 * l + 17));
+            assertEquals(-sum, q8.quadOffsets()[group / 4 + 8 * k + l], "quad offset of block " + block);
+        }
+        for (int lane = 0; lane < 4; lane++) {
+            assertEquals(scale * 0x1p112f, q8.quadScales()[group / 8 + 4 * k + lane], "quad scale of block " + block);
         }
     }
 

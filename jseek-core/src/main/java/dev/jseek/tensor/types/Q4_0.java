@@ -29,6 +29,27 @@ public final class Q4_0 extends RowLanesKernel {
     /** Two blocks at a time with 512-bit vectors ({@link Q8Activations#WIDE}): 32 bytes into {@link Int8Simd#PAIR_SHORTS}. */
     private static final VectorSpecies<Byte> PAIR_BYTES = ByteVector.SPECIES_256;
     private static final VectorMask<Byte> SECOND_BLOCK_BYTES = VectorMask.fromLong(PAIR_BYTES, 0xFFFF0000L);
+    /**
+     * Four blocks (72 bytes) at a time with 512-bit vectors: two 64-byte loads, at the first
+     * block and 8 bytes further, index their 16-bit words 0-31 and 32-63. Short lane 8k + l takes
+     * block k's quant bytes 2l and 2l+1: word 9k + 1 + l of the first load, or for the fourth
+     * block, which ends past it, word 9k + 1 + l - 4 of the second.
+     */
+    private static final short[] QUANT_WORDS = new short[32];
+    /** Int lane j takes block j / 4's fp16 scale, word 9 * (j / 4) of the first load, into both halves. */
+    private static final short[] SCALE_WORDS = new short[32];
+
+    static {
+        for (int k = 0; k < 4; k++) {
+            for (int l = 0; l < 8; l++) {
+                QUANT_WORDS[8 * k + l] = (short) (k < 3 ? 9 * k + 1 + l : 32 + 9 * k + 1 + l - 4);
+                SCALE_WORDS[8 * k + l] = (short) (9 * k);
+            }
+        }
+    }
+
+    /** After a shift right by 3 of an int lane holding a half in its top 16 bits: the half's sign, exponent and mantissa in a float's places. */
+    private static final int HALF_IN_FLOAT_BITS = 0x8FFF_E000;
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
@@ -81,9 +102,13 @@ public final class Q4_0 extends RowLanesKernel {
      * off the offset of 8 ({@link Q8Activations#nibbleOrder}). With 256-bit vectors the bytes
      * widen to 16 short lanes and meet activations folded so that no mask is needed
      * ({@link Q8Activations#byteFolded}: one vector operation fewer, 1.00-1.05x). With 512-bit
-     * vectors two blocks share each vector operation, their scales a blend of two broadcasts; a
-     * last block without a partner takes the 256-bit loop (on AVX-512, 1.5B decode 1.08x with 1
-     * thread and 1.09x with 2, BENCHMARKS.md).
+     * vectors four blocks at a time: their quant bytes gathered from two loads into 32 short
+     * lanes, two bytes to a lane and no widening, their nibbles masked in place and met by
+     * activations ordered for them ({@link Q8Activations#quadOrder}, with the offset of 8 taken
+     * off through the blocks' sums), their fp16 scales moved into float lanes from the same load
+     * (1.5B decode with 2 threads 1.07x, one token's products 1.05-1.27x, BENCHMARKS.md). Two or
+     * three blocks left: two at a time, widened to short lanes, their scales a blend of two
+     * broadcasts; a last block takes the 256-bit loop.
      */
     @Override
     void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
@@ -111,13 +136,40 @@ public final class Q4_0 extends RowLanesKernel {
             int b = 0;
             if (Q8Activations.WIDE) {
                 FloatVector pairAcc = FloatVector.zero(Int8Simd.PAIR_FLOATS);
+                short[] quadOrder = x.quadOrder();
+                short[] quadOffsets = x.quadOffsets();
+                float[] quadScales = x.quadScales();
+                ShortVector quantWords = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, QUANT_WORDS, 0);
+                ShortVector scaleWords = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, SCALE_WORDS, 0);
+                int quads = n / (4 * BLOCK);
+                long quadEnd = row + (long) quads * (4 * BYTES);
+                int xq = 0;
+                for (long at = row; at < quadEnd; at += 4 * BYTES, xq += 4 * BLOCK) {
+                    ShortVector first = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, at, Simd.LE);
+                    ShortVector second = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, at + 8, Simd.LE);
+                    IntVector quants = quantWords.selectFrom(first, second).reinterpretAsInts();
+                    // Low nibbles: weights 2l and 2l+1 in a lane's two bytes; high nibbles: 2l+16 and 2l+17. The
+                    // whole lane meets the even weight's value, its high byte the odd one's less 256 times the even
+                    // (Q8Activations.quadOrder). Four products within +-1905 and the offset part within +-4064:
+                    // the lane's exact sum and a pair of lanes' fit a short.
+                    ShortVector low = quants.and(0x0F0F0F0F).reinterpretAsShorts();
+                    ShortVector high = quants.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+                    ShortVector products = low.mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq))
+                            .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 32)))
+                            .add(high.mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 64)))
+                            .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 96)))
+                            .add(ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOffsets, xq >> 2));
+                    FloatVector halves = ((IntVector) scaleWords.selectFrom(first).reinterpretAsInts()
+                            .lanewise(VectorOperators.ASHR, 3).and(HALF_IN_FLOAT_BITS)).reinterpretAsFloats();
+                    pairAcc = Int8Simd.pairSums(products).fma(halves.mul(FloatVector.fromArray(Int8Simd.PAIR_FLOATS, quadScales, xq >> 3)), pairAcc);
+                }
                 int pairs = n / (2 * BLOCK);
                 long end = row + (long) pairs * (2 * BYTES);
-                int xi = 0;
-                int xb = 0;
+                int xi = 4 * BLOCK * quads;
+                int xb = 4 * quads;
                 // The address itself counts: with the pair index counting instead, C2 recomputed the address
                 // and checked it three times per turn (0.96x in the kernel harness).
-                for (long at = row; at < end; at += 2 * BYTES, xi += 2 * BLOCK, xb += 2) {
+                for (long at = quadEnd; at < end; at += 2 * BYTES, xi += 2 * BLOCK, xb += 2) {
                     float d0 = Simd.fp16Table(memory, at) * xd[xb];
                     float d1 = Simd.fp16Table(memory, at + BYTES) * xd[xb + 1];
                     // The first block's 16 bytes from a load 2 bytes in, the second's from a load 2 bytes further.
