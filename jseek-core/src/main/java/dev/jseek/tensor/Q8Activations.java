@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply in, with each block's scale and a copy in the order a kernel reads: for Q8_K the
  * K-quants' ({@link #paired}, with sums of the integers; with 512-bit vectors Q4_K's own too,
  * {@link #q4kOrder}), for Q8_0 Q4_0's ({@link #nibbleOrder}
- * with 128-bit vectors, {@link #byteFolded} with 256- and 512-bit ones). One instance per caller,
+ * with 128-bit vectors, {@link #byteFolded} with 256- and 512-bit ones, and at 512 bits
+ * {@link #quadOrder} with its offsets and scales). One instance per caller,
  * reused: the arrays grow when a longer vector arrives.
  */
 public final class Q8Activations {
@@ -42,8 +43,8 @@ public final class Q8Activations {
     public static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(Math.clamp(ShortVector.SPECIES_PREFERRED.vectorBitSize(), 128, 256)));
     /**
-     * Whether the integer kernels take 512-bit vectors (AVX-512): Q4_0 two blocks per vector
-     * ({@link #byteFolded} in pairs of blocks), Q4_K two sub-blocks and Q6_K four ({@link #paired}
+     * Whether the integer kernels take 512-bit vectors (AVX-512): Q4_0 four blocks per vector
+     * ({@link #quadOrder}), or two ({@link #byteFolded} in pairs of blocks), Q8_0 two, Q4_K two sub-blocks and Q6_K four ({@link #paired}
      * in runs of 64 with folded odd values, and Q4_K's own {@link #q4kOrder}).
      */
     public static final boolean WIDE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;

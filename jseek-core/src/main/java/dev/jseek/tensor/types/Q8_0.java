@@ -74,7 +74,7 @@ public final class Q8_0 extends RowLanesKernel {
      * pair of that is summed exactly into an int (four operations where summing each product
      * vector's pairs took seven: 1.10x in the kernel harness); one float multiply-add per block.
      * With 512-bit vectors two blocks at a time: each block's 32 products in one vector, then
-     * their first and last 16 gathered from both into two vectors and added (1.07-1.15x from
+     * their first and last 16 gathered from both into two vectors and added (1.10-1.16x from
      * memory, BENCHMARKS.md).
      */
     @Override
