@@ -197,13 +197,15 @@ public final class Q8Activations {
      * holding 16 * high + low nibble, and multiplies (byte - 136) by value j and (high - 8) by
      * value j + 16 less 16 times value j: the nibble offsets of 8 come out of the arithmetic, with
      * no mask to split the nibbles. Per block: values 0-15 (the low run), then value 16 + j - 16 *
-     * value j (the high run). With {@link #WIDE} two blocks share a vector: a pair holds
-     * both low runs, then both high runs; a last block without a partner is laid out alone.
+     * value j (the high run). With {@link #WIDE} only the blocks after the last whole four
+     * ({@link #orderForQuads}) are laid out, two sharing a vector: a pair holds both low runs,
+     * then both high runs; a last block without a partner is laid out alone.
      */
     private void foldForBytes(int n) {
         int blocks = n / 32;
+        int first = WIDE ? blocks / 4 * 4 : 0;
         int paired = WIDE ? blocks & ~1 : 0;
-        for (int block = 0; block < paired; block += 2) {
+        for (int block = first; block < paired; block += 2) {
             int at = block * 32;
             for (int j = 0; j < 16; j++) {
                 byteFolded[at + j] = values[at + j];
@@ -295,7 +297,10 @@ public final class Q8Activations {
         return nibbleOrder;
     }
 
-    /** Q8_0 without {@link #NIBBLE_ORDER} only: each block's values as Q4_0's kernel multiplies them ({@link #foldForBytes}). */
+    /**
+     * Q8_0 without {@link #NIBBLE_ORDER} only: each block's values as Q4_0's kernel multiplies
+     * them ({@link #foldForBytes}); with {@link #WIDE} only the blocks after the last whole four.
+     */
     public short[] byteFolded() {
         return byteFolded;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -179,7 +180,7 @@ class KernelSimdTest {
                             row.weights().asSlice(at + 2, blockBytes - 2).fill(fill);
                         }
                         float[] x = new float[n];
-                        java.util.Arrays.fill(x, sign);
+                        Arrays.fill(x, sign);
                         Q8Activations q8 = new Q8Activations();
                         q8.quantize(format, x, n);
                         float[] dequantized = new float[n];
