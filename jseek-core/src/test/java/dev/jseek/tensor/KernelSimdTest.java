@@ -229,12 +229,22 @@ class KernelSimdTest {
     /**
      * The rows of {@code dotRows} are exactly the single-row integer dot products, for row counts
      * below, at and across the kernels' batch of rows, and it writes only its own range of out.
+     * Rows of 4096 weights take the two-row kernels where a type has them (an odd count leaves a
+     * last row alone), and 4160, not whole fours of Q4_0 blocks, the one-row ones.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("int8Types")
     void dotRowsIsOneDotPerRow(GgmlType type) {
         Q8Activations.Format format = ActivationRounding.int8Partner(type);
-        int n = 2 * format.block * (type.blockSize == 32 ? 8 : 1);
+        dotRowsIsOneDotPerRow(type, 2 * format.block * (type.blockSize == 32 ? 8 : 1));
+        dotRowsIsOneDotPerRow(type, 4096);
+        if (type.blockSize == 32) {
+            dotRowsIsOneDotPerRow(type, 4160);
+        }
+    }
+
+    private static void dotRowsIsOneDotPerRow(GgmlType type, int n) {
+        Q8Activations.Format format = ActivationRounding.int8Partner(type);
         long rowBytes = type.bytesFor(n);
         try (Arena arena = Arena.ofConfined()) {
             Random random = new Random(7 + type.id);
@@ -253,7 +263,7 @@ class KernelSimdTest {
                 type.kernel().dotRows(weights, 3, rowBytes, rows, q8, n, out, 1, scratch);
                 for (int r = 0; r < rows; r++) {
                     float one = type.kernel().dot(weights, 3 + r * rowBytes, q8, n, new float[TypeKernel.SCRATCH]);
-                    assertEquals(one, out[1 + r], type + " row " + r + " of " + rows);
+                    assertEquals(one, out[1 + r], type + " row " + r + " of " + rows + ", " + n + " weights");
                 }
                 assertEquals(-1, out[0], type + ": wrote before its range");
                 assertEquals(-2, out[rows + 1], type + ": wrote past its range");

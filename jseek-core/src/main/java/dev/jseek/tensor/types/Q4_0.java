@@ -199,6 +199,71 @@ public final class Q4_0 extends RowLanesKernel {
     }
 
     @Override
+    boolean hasTwoRowLanes(int n) {
+        return Q8Activations.WIDE && n % (4 * BLOCK) == 0;
+    }
+
+    /**
+     * Two rows' four-block loop of {@link #rowLanes} (rows of whole fours of blocks, 512 bits),
+     * each loaded activation vector serving both: the same operations in the same order per row,
+     * so each row's lanes equal its own {@code rowLanes}. {@link Int8Simd#pairSums} and
+     * {@link Int8Simd#pairLanesFolded} are written out: this method passes C2's inlining budget,
+     * past which a helper would run on boxed vectors.
+     */
+    @Override
+    void twoRowLanes(long row, long rowBytes, Q8Activations x, int n, float[] lanes, int lanesAt) {
+        MemorySegment memory = Simd.MEMORY;
+        short[] quadOrder = x.quadOrder();
+        short[] quadOffsets = x.quadOffsets();
+        float[] quadScales = x.quadScales();
+        ShortVector quantWords = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, QUANT_WORDS, 0);
+        ShortVector scaleWords = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, SCALE_WORDS, 0);
+        FloatVector accA = FloatVector.zero(Int8Simd.PAIR_FLOATS);
+        FloatVector accB = FloatVector.zero(Int8Simd.PAIR_FLOATS);
+        long quadEnd = row + (long) (n / (4 * BLOCK)) * (4 * BYTES);
+        int xq = 0;
+        for (long at = row; at < quadEnd; at += 4 * BYTES, xq += 4 * BLOCK) {
+            ShortVector values0 = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq);
+            ShortVector values1 = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 32);
+            ShortVector values2 = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 64);
+            ShortVector values3 = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOrder, xq + 96);
+            ShortVector offsets = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, quadOffsets, xq >> 2);
+            FloatVector scales = FloatVector.fromArray(Int8Simd.PAIR_FLOATS, quadScales, xq >> 3);
+
+            ShortVector firstA = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, at, Simd.LE);
+            ShortVector secondA = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, at + 8, Simd.LE);
+            IntVector quantsA = quantWords.selectFrom(firstA, secondA).reinterpretAsInts();
+            ShortVector lowA = quantsA.and(0x0F0F0F0F).reinterpretAsShorts();
+            ShortVector highA = quantsA.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            IntVector productsA = lowA.mul(values0).add(lowA.lanewise(VectorOperators.LSHR, 8).mul(values1))
+                    .add(highA.mul(values2)).add(highA.lanewise(VectorOperators.LSHR, 8).mul(values3))
+                    .add(offsets).reinterpretAsInts();
+            FloatVector halvesA = ((IntVector) scaleWords.selectFrom(firstA).reinterpretAsInts()
+                    .lanewise(VectorOperators.ASHR, 3).and(HALF_IN_FLOAT_BITS)).reinterpretAsFloats();
+            accA = ((FloatVector) productsA.add(productsA.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(halvesA.mul(scales), accA);
+
+            long bt = at + rowBytes;
+            ShortVector firstB = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, bt, Simd.LE);
+            ShortVector secondB = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, bt + 8, Simd.LE);
+            IntVector quantsB = quantWords.selectFrom(firstB, secondB).reinterpretAsInts();
+            ShortVector lowB = quantsB.and(0x0F0F0F0F).reinterpretAsShorts();
+            ShortVector highB = quantsB.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            IntVector productsB = lowB.mul(values0).add(lowB.lanewise(VectorOperators.LSHR, 8).mul(values1))
+                    .add(highB.mul(values2)).add(highB.lanewise(VectorOperators.LSHR, 8).mul(values3))
+                    .add(offsets).reinterpretAsInts();
+            FloatVector halvesB = ((IntVector) scaleWords.selectFrom(firstB).reinterpretAsInts()
+                    .lanewise(VectorOperators.ASHR, 3).and(HALF_IN_FLOAT_BITS)).reinterpretAsFloats();
+            accB = ((FloatVector) productsB.add(productsB.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(halvesB.mul(scales), accB);
+        }
+        ((FloatVector) accA.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) accA.reinterpretShape(Int8Simd.F, 1))
+                .intoArray(lanes, lanesAt);
+        ((FloatVector) accB.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) accB.reinterpretShape(Int8Simd.F, 1))
+                .intoArray(lanes, lanesAt + Int8Simd.FL);
+    }
+
+    @Override
     public float dotScalar(MemorySegment src, long offset, float[] x, int xOffset, int n) {
         float sum = 0;
         for (int i = 0; i < n; i += BLOCK, offset += BYTES) {
