@@ -131,7 +131,9 @@ public final class MatMul {
     private void matVecs(Tensor[] ws, float[] x, float[][] outs) {
         Q8Activations.Format format = null;
         boolean allInt8 = rounding != null;
+        int reads = 0;
         for (int i = 0; i < ws.length; i++) {
+            reads |= ws[i].type().kernel().int8Reads();
             check(ws[i], x, 1, outs[i]);
             Q8Activations.Format f = ActivationRounding.int8Partner(ws[i].type());
             // The integer kernels read mapped memory by address; a tensor on the heap (an in-memory
@@ -141,7 +143,7 @@ public final class MatMul {
             format = f;
         }
         if (allInt8) {
-            q8.quantize(format, x, ws[0].rowLength());
+            q8.quantize(format, x, ws[0].rowLength(), reads);
             runVecs(ws, x, outs, true);
         } else if (rounding == null) {
             runVecs(ws, x, outs, false);

@@ -31,6 +31,15 @@ public interface TypeKernel {
     }
 
     /**
+     * What the integer dot product reads of {@link Q8Activations} besides the values and their
+     * scales: a union of {@link Q8Activations#Q4_0_ORDER} and the others, so that rounding the
+     * activations lays out only those.
+     */
+    default int int8Reads() {
+        return 0;
+    }
+
+    /**
      * Dot product of {@code n} weights with the first {@code n} rounded activations {@code x},
      * in integers where the weights allow, with {@code scratch} as for the float dot product.
      * The weights must be native memory (a mapped file): some of these kernels read them by

@@ -199,6 +199,11 @@ public final class Q4_0 extends RowLanesKernel {
     }
 
     @Override
+    public int int8Reads() {
+        return Q8Activations.Q4_0_ORDER;
+    }
+
+    @Override
     boolean hasTwoRowLanes(int n) {
         return Q8Activations.WIDE && n % (4 * BLOCK) == 0;
     }

@@ -88,6 +88,11 @@ public final class Q4_K implements TypeKernel {
     }
 
     @Override
+    public int int8Reads() {
+        return Q8Activations.RUN_SUMS | (Q8Activations.WIDE ? Q8Activations.Q4K_ORDER : Q8Activations.PAIRED);
+    }
+
+    @Override
     public float dot(MemorySegment src, long offset, Q8Activations x, int n, float[] scratch) {
         dotRows(src, offset, 0, 1, x, n, scratch, RESULT, scratch);
         return scratch[RESULT];

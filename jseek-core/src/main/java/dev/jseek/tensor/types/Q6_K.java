@@ -91,6 +91,11 @@ public final class Q6_K implements TypeKernel {
         return true;
     }
 
+    @Override
+    public int int8Reads() {
+        return Q8Activations.RUN_SUMS | Q8Activations.PAIRED;
+    }
+
     /**
      * Shuffle m spreads a vector of sub-block scales over int lanes: lane j takes lane
      * (m * FL + j) / 4, as the integer dot product's int lanes hold four weights each, so four
