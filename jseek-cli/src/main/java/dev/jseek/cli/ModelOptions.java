@@ -1,5 +1,6 @@
 package dev.jseek.cli;
 
+import dev.jseek.gguf.GgufFile;
 import dev.jseek.model.KvCache;
 import dev.jseek.model.Model;
 import dev.jseek.model.ModelLoader;
@@ -44,6 +45,11 @@ final class ModelOptions {
 
     @Option(names = "--kv-type", paramLabel = "TYPE", description = "KV cache type: f32 or f16 (default: f16).")
     String kvType = "f16";
+
+    @Option(names = "--no-mmap", description = "Read the model into memory when loading instead of mapping the file: "
+            + "needs the file's size in free memory; faster where the system watches mapped pages "
+            + "(an 8B model decoded 1.25-1.7x faster on the benchmark machine).")
+    boolean noMmap;
 
     @Option(names = "--exact", description = "Multiply quantized weights with float activations (slower). By default "
             + "activations are rounded to 8 bits before each product with quantized weights, as llama.cpp's CPU backend "
@@ -96,6 +102,7 @@ final class ModelOptions {
         }
         kvCacheType();
         JitSettings.warning(JitSettings.currentCutoff()).ifPresent(command.commandLine().getErr()::println);
-        return ModelLoader.load(modelFile(), new MatMul(pool, !exactActivations), new ModelLoader.Options(context, 64));
+        return ModelLoader.load(modelFile(), new MatMul(pool, !exactActivations), new ModelLoader.Options(context, 64,
+                noMmap ? GgufFile.Storage.IN_MEMORY : GgufFile.Storage.MAPPED));
     }
 }

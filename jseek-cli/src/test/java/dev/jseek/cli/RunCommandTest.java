@@ -42,6 +42,16 @@ class RunCommandTest {
         assertTrue(o.get("prefill_tps").asDouble() > 0 && o.get("decode_tps").asDouble() > 0, r.out());
     }
 
+    /** With --no-mmap the weights are a copy in memory: the integer kernels read it and give llama.cpp's greedy ids. */
+    @Test
+    void noMmapReadsACopyAndGivesTheSameIds() throws IOException {
+        DenseReference ref = DenseReference.all().stream().filter(r -> r.type().equals("Q4_0")).findFirst().orElseThrow();
+        InspectCommandTest.Run r = InspectCommandTest.run("run", "-m", ref.file().toString(), "--prompt-ids", ids(ref.promptIds()),
+                "--temp", "0", "-n", "32", "--ignore-eos", "--kv-type", "f32", "--json", "--no-mmap");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(ref.greedyIds(), JSON.treeToValue(JSON.readTree(r.out()).get("ids"), int[].class), ref.file().toString());
+    }
+
     @Test
     void deepseekGreedyFromTheCommandLine() throws IOException {
         DeepseekReference ref = DeepseekReference.all().stream()

@@ -40,13 +40,18 @@ public final class GgufModelFiles implements AutoCloseable {
      * looked for beside it under llama.cpp's names.
      */
     public static GgufModelFiles open(Path path) throws IOException {
+        return open(path, GgufFile.Storage.MAPPED);
+    }
+
+    /** {@link #open(Path)} with every part's tensors read from {@code storage}. */
+    public static GgufModelFiles open(Path path, GgufFile.Storage storage) throws IOException {
         List<GgufFile> parts = new ArrayList<>();
         try {
-            GgufFile first = GgufFile.open(path);
+            GgufFile first = GgufFile.open(path, storage);
             parts.add(first);
             int count = first.metadata().getInt(SPLIT_COUNT, 1);
             if (first.metadata().contains(SPLIT_COUNT)) {
-                openOtherParts(path, first, count, parts);
+                openOtherParts(path, first, count, parts, storage);
             }
             return combine(parts, first.metadata().getLong(SPLIT_TENSORS_COUNT, -1));
         } catch (IOException | RuntimeException e) {
@@ -55,7 +60,8 @@ public final class GgufModelFiles implements AutoCloseable {
         }
     }
 
-    private static void openOtherParts(Path path, GgufFile first, int count, List<GgufFile> parts) throws IOException {
+    private static void openOtherParts(Path path, GgufFile first, int count, List<GgufFile> parts, GgufFile.Storage storage)
+            throws IOException {
         int no = first.metadata().getInt(SPLIT_NO, 0);
         SplitName name = SplitName.parse(path.getFileName().toString());
         if (no != 0) {
@@ -77,7 +83,7 @@ public final class GgufModelFiles implements AutoCloseable {
             if (!Files.exists(partPath)) {
                 throw new IOException("part " + n + " of " + count + " of " + path.getFileName() + " is missing: " + partPath);
             }
-            GgufFile part = GgufFile.open(partPath);
+            GgufFile part = GgufFile.open(partPath, storage);
             parts.add(part);
             int partNo = part.metadata().getInt(SPLIT_NO, -1);
             int partCount = part.metadata().getInt(SPLIT_COUNT, -1);

@@ -1,5 +1,6 @@
 package dev.jseek.model;
 
+import dev.jseek.gguf.GgufFile;
 import dev.jseek.gguf.GgufModelFiles;
 import dev.jseek.gguf.ModelMetadata;
 import dev.jseek.tensor.MatMul;
@@ -14,8 +15,13 @@ public final class ModelLoader {
      * @param contextSize positions each sequence may hold; 0 = the smaller of the model's
      *                    context and {@link #DEFAULT_CONTEXT}
      * @param maxBatch    tokens per forward batch (prompt processing)
+     * @param storage     where the weights are read from: the mapped file (the default) or a copy in memory
      */
-    public record Options(int contextSize, int maxBatch) {
+    public record Options(int contextSize, int maxBatch, GgufFile.Storage storage) {
+        public Options(int contextSize, int maxBatch) {
+            this(contextSize, maxBatch, GgufFile.Storage.MAPPED);
+        }
+
         public static Options defaults() {
             return new Options(0, 64);
         }
@@ -28,7 +34,7 @@ public final class ModelLoader {
 
     /** Loads the model in {@code path}: one GGUF file, or the first part of a split model. */
     public static Model load(Path path, MatMul matmul, Options options) throws IOException {
-        GgufModelFiles file = GgufModelFiles.open(path);
+        GgufModelFiles file = GgufModelFiles.open(path, options.storage());
         try {
             return build(file, matmul, options);
         } catch (RuntimeException e) {

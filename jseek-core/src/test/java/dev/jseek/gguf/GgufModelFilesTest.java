@@ -60,6 +60,37 @@ class GgufModelFilesTest {
         }
     }
 
+    /**
+     * Read into memory, a split model has the same metadata and tensor bytes as mapped, every
+     * part's tensors in memory of its own (not the file's pages), and tensor offsets as the file states.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void inMemoryIsTheMappedModel(String model, @TempDir Path dir) throws IOException {
+        try (GgufFile whole = GgufFile.open(TestData.file(model))) {
+            Path first = split(whole, dir, 2);
+            try (GgufModelFiles mapped = GgufModelFiles.open(first);
+                 GgufModelFiles copied = GgufModelFiles.open(first, GgufFile.Storage.IN_MEMORY)) {
+                assertEquals(mapped.metadata().asMap(), copied.metadata().asMap());
+                assertEquals(mapped.tensors().size(), copied.tensors().size());
+                for (int i = 0; i < mapped.tensors().size(); i++) {
+                    Tensor a = mapped.tensors().get(i);
+                    Tensor b = copied.tensors().get(i);
+                    assertEquals(a.name(), b.name());
+                    assertEquals(-1, a.data().mismatch(b.data()), "data of " + a.name());
+                    assertTrue(a.data().isMapped() && !b.data().isMapped() && b.data().isNative(), a.name());
+                }
+                for (int p = 0; p < mapped.parts().size(); p++) {
+                    GgufFile a = mapped.parts().get(p);
+                    GgufFile b = copied.parts().get(p);
+                    for (Tensor t : a.tensors()) {
+                        assertEquals(a.tensorOffset(t), b.tensorOffset(b.tensor(t.name())), t.name());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void unsplitFileIsOnePart() throws IOException {
         Path file = TestData.file("models/qwen2.Q4_0.gguf");
