@@ -7,6 +7,7 @@ import dev.jseek.tensor.MatMul;
 import dev.jseek.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /** Opens a GGUF file and builds the model its architecture describes. */
 public final class ModelLoader {
@@ -18,6 +19,10 @@ public final class ModelLoader {
      * @param storage     where the weights are read from: the mapped file (the default) or a copy in memory
      */
     public record Options(int contextSize, int maxBatch, GgufFile.Storage storage) {
+        public Options {
+            Objects.requireNonNull(storage, "storage");
+        }
+
         public Options(int contextSize, int maxBatch) {
             this(contextSize, maxBatch, GgufFile.Storage.MAPPED);
         }
