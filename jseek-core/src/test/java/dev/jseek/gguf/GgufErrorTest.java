@@ -3,8 +3,10 @@ package dev.jseek.gguf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -94,6 +96,32 @@ class GgufErrorTest {
         assertEquals(1, f.tensors().size());
         assertEquals(64, f.tensor("w").data().byteSize());
         assertEquals(0, f.tensorOffset(f.tensor("w")));
+    }
+
+    /**
+     * Read into memory, a file larger than the memory the system has available is refused in
+     * one line before anything is allocated (a sparse file: no disk used); mapped, the same file
+     * opens as far as its header says.
+     */
+    @Test
+    void inMemoryRefusesAFileLargerThanAvailableMemory(@TempDir Path dir) throws IOException {
+        long available = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) {
+                available = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        assumeTrue(available > 0, "no MemAvailable in /proc/meminfo");
+        Path big = dir.resolve("big.gguf");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.write(valid().bytes());
+            f.setLength(available + (1L << 30));
+        }
+        IOException e = assertThrows(IOException.class, () -> GgufFile.open(big, GgufFile.Storage.IN_MEMORY));
+        assertTrue(e.getMessage().contains("reading it into memory needs") && e.getMessage().contains("are available"), e.getMessage());
+        try (GgufFile mapped = GgufFile.open(big)) {
+            assertEquals(1, mapped.tensors().size());
+        }
     }
 
     @Test
