@@ -124,7 +124,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /** MemAvailable of /proc/meminfo in bytes, or -1 where the system does not say. */
-    private static long availableMemory() {
+    static long availableMemory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {

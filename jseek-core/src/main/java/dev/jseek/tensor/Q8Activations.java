@@ -118,14 +118,14 @@ public final class Q8Activations {
             if (WIDE && (reads & Q4K_ORDER) != 0) {
                 orderForQ4K(n);
             }
-        } else if ((reads & Q4_0_ORDER) == 0) {
-            return;
-        } else if (NIBBLE_ORDER) {
-            orderForNibbles(n);
-        } else {
-            foldForBytes(n);
-            if (WIDE) {
-                orderForQuads(n);
+        } else if ((reads & Q4_0_ORDER) != 0) {
+            if (NIBBLE_ORDER) {
+                orderForNibbles(n);
+            } else {
+                foldForBytes(n);
+                if (WIDE) {
+                    orderForQuads(n);
+                }
             }
         }
     }
