@@ -54,8 +54,11 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     /** {@code out[outOffset..] += weight * key row of position, from element keyOffset} (MLA reads its latent this way). */
     public abstract void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n);
 
-    /** {@code out[outOffset..] += weight * value row of position, from element valueOffset}. */
-    public abstract void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n);
+    /** {@code n} elements of the key row of position, from element keyOffset, as floats into {@code out[outOffset..]}. */
+    public abstract void key(int layer, int position, int keyOffset, float[] out, int outOffset, int n);
+
+    /** {@code n} elements of the value row of position, from element valueOffset, as floats into {@code out[outOffset..]}. */
+    public abstract void value(int layer, int position, int valueOffset, float[] out, int outOffset, int n);
 
     static final class F32 extends KvCache {
         private final float[][] keys;
@@ -84,8 +87,13 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         }
 
         @Override
-        public void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n) {
-            FloatOps.axpy(out, outOffset, weight, values[layer], position * valueWidth + valueOffset, n);
+        public void key(int layer, int position, int keyOffset, float[] out, int outOffset, int n) {
+            System.arraycopy(keys[layer], position * keyWidth + keyOffset, out, outOffset, n);
+        }
+
+        @Override
+        public void value(int layer, int position, int valueOffset, float[] out, int outOffset, int n) {
+            System.arraycopy(values[layer], position * valueWidth + valueOffset, out, outOffset, n);
         }
     }
 
@@ -123,8 +131,20 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         }
 
         @Override
-        public void addValue(int layer, int position, int valueOffset, float weight, float[] out, int outOffset, int n) {
-            addHalves(values[layer], position * valueWidth + valueOffset, weight, out, outOffset, n);
+        public void key(int layer, int position, int keyOffset, float[] out, int outOffset, int n) {
+            toFloats(keys[layer], position * keyWidth + keyOffset, out, outOffset, n);
+        }
+
+        @Override
+        public void value(int layer, int position, int valueOffset, float[] out, int outOffset, int n) {
+            toFloats(values[layer], position * valueWidth + valueOffset, out, outOffset, n);
+        }
+
+        /** A plain loop: C2 vectorizes it with the CPU's own half float conversion. */
+        private static void toFloats(short[] row, int at, float[] out, int outOffset, int n) {
+            for (int i = 0; i < n; i++) {
+                out[outOffset + i] = Float.float16ToFloat(row[at + i]);
+            }
         }
 
         /** A plain loop: C2 vectorizes it with the CPU's own half float conversion (a sum, as in dotKey, it does not). */
