@@ -10,6 +10,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -56,27 +57,50 @@ final class Int8Simd {
     }
 
     /**
-     * The sum of the {@link #FL} floats a kernel stored at {@code lanes[from..)}, in one fixed order.
+     * The sum of the {@link #FL} floats a kernel stored at {@code lanes[from..)}: adjacent lanes
+     * in pairs, then adjacent pairs, the order {@link #sumRows} takes sixteen rows at a time.
      * The kernels store their accumulator here rather than call {@link dev.jseek.tensor.FloatOps#sum}:
      * at the end of a large kernel C2 has spent its inlining budget, and that call, compiled on
      * its own, cannot tell the vector's shape and runs on boxed vectors (8% of Q4_K_M decode).
      */
     static float laneSum(float[] lanes, int from) {
-        float sum = 0;
-        for (int i = 0; i < FL; i++) {
-            sum += lanes[from + i];
-        }
-        return sum;
+        float pairs = (lanes[from] + lanes[from + 1]) + (lanes[from + 2] + lanes[from + 3]);
+        return FL == 4 ? pairs : pairs + ((lanes[from + 4] + lanes[from + 5]) + (lanes[from + 6] + lanes[from + 7]));
     }
 
     /**
      * {@code out[at + k]} for the {@code count} rows whose lanes a kernel stored at
-     * {@code scratch[TypeKernel.LANES_AT + k * FL..)} (see {@link TypeKernel#dotRows}).
+     * {@code scratch[TypeKernel.LANES_AT + k * FL..)} (see {@link TypeKernel#dotRows}). A full
+     * batch of eight-lane rows adds up in 512-bit vectors: each step sums the adjacent lanes of
+     * two vectors (row by row, in row order), so sixteen rows take 21 vector operations instead
+     * of 112 scalar additions.
      */
     static void sumRows(float[] scratch, float[] out, int at, int count) {
+        if (Q8Activations.WIDE && FL == 8 && count == 16) {
+            int from = TypeKernel.LANES_AT;
+            FloatVector p0 = pairSums(scratch, from, from + 16);
+            FloatVector p1 = pairSums(scratch, from + 32, from + 48);
+            FloatVector p2 = pairSums(scratch, from + 64, from + 80);
+            FloatVector p3 = pairSums(scratch, from + 96, from + 112);
+            FloatVector q0 = p0.rearrange(EVEN_LANES, p1).add(p0.rearrange(ODD_LANES, p1));
+            FloatVector q1 = p2.rearrange(EVEN_LANES, p3).add(p2.rearrange(ODD_LANES, p3));
+            q0.rearrange(EVEN_LANES, q1).add(q0.rearrange(ODD_LANES, q1)).intoArray(out, at);
+            return;
+        }
         for (int k = 0; k < count; k++) {
             out[at + k] = laneSum(scratch, TypeKernel.LANES_AT + k * FL);
         }
+    }
+
+    /** Lanes 0, 2, .., 30 (and 1, 3, .., 31) of two 16-lane vectors side by side; a negative index takes from the second. */
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(PAIR_FLOATS, i -> 2 * i < 16 ? 2 * i : 2 * i - 32);
+    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(PAIR_FLOATS, i -> 2 * i + 1 < 16 ? 2 * i + 1 : 2 * i + 1 - 32);
+
+    /** The sums of adjacent lanes of the 16 floats at {@code a} and the 16 at {@code b}, in order. */
+    private static FloatVector pairSums(float[] scratch, int a, int b) {
+        FloatVector x = FloatVector.fromArray(PAIR_FLOATS, scratch, a);
+        FloatVector y = FloatVector.fromArray(PAIR_FLOATS, scratch, b);
+        return x.rearrange(EVEN_LANES, y).add(x.rearrange(ODD_LANES, y));
     }
 
     /** {@link #SL} signed weight bytes at {@code offset}, each sign-extended to a short lane. */
