@@ -1,7 +1,5 @@
 package dev.jseek.model;
 
-import dev.jseek.tensor.FloatOps;
-
 /**
  * One sequence's keys and values for every layer and position, F32 or F16. Rows are
  * {@code kvHeads * headSize} wide and indexed by position.
@@ -48,12 +46,6 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
     /** Stores the key and value rows of {@code position}. */
     public abstract void store(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset);
 
-    /** {@code q[qOffset..qOffset+n) · key row of position, starting at element keyOffset}. */
-    public abstract float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n);
-
-    /** {@code out[outOffset..] += weight * key row of position, from element keyOffset} (MLA reads its latent this way). */
-    public abstract void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n);
-
     /** {@code n} elements of the key row of position, from element keyOffset, as floats into {@code out[outOffset..]}. */
     public abstract void key(int layer, int position, int keyOffset, float[] out, int outOffset, int n);
 
@@ -74,16 +66,6 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         public void store(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
             System.arraycopy(key, keyOffset, keys[layer], position * keyWidth, keyWidth);
             System.arraycopy(value, valueOffset, values[layer], position * valueWidth, valueWidth);
-        }
-
-        @Override
-        public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
-            return FloatOps.dot(keys[layer], position * keyWidth + keyOffset, q, qOffset, n);
-        }
-
-        @Override
-        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
-            FloatOps.axpy(out, outOffset, weight, keys[layer], position * keyWidth + keyOffset, n);
         }
 
         @Override
@@ -121,16 +103,6 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         }
 
         @Override
-        public float dotKey(int layer, int position, int keyOffset, float[] q, int qOffset, int n) {
-            return FloatOps.dotHalves(keys[layer], position * keyWidth + keyOffset, q, qOffset, n);
-        }
-
-        @Override
-        public void addKey(int layer, int position, int keyOffset, float weight, float[] out, int outOffset, int n) {
-            addHalves(keys[layer], position * keyWidth + keyOffset, weight, out, outOffset, n);
-        }
-
-        @Override
         public void key(int layer, int position, int keyOffset, float[] out, int outOffset, int n) {
             toFloats(keys[layer], position * keyWidth + keyOffset, out, outOffset, n);
         }
@@ -144,13 +116,6 @@ public abstract sealed class KvCache permits KvCache.F32, KvCache.F16 {
         private static void toFloats(short[] row, int at, float[] out, int outOffset, int n) {
             for (int i = 0; i < n; i++) {
                 out[outOffset + i] = Float.float16ToFloat(row[at + i]);
-            }
-        }
-
-        /** A plain loop: C2 vectorizes it with the CPU's own half float conversion (a sum, as in dotKey, it does not). */
-        private static void addHalves(short[] row, int at, float weight, float[] out, int outOffset, int n) {
-            for (int i = 0; i < n; i++) {
-                out[outOffset + i] += weight * Float.float16ToFloat(row[at + i]);
             }
         }
     }

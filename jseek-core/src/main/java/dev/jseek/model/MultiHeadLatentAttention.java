@@ -41,9 +41,18 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[] kv;
     private final float[] mixed;
     private final float[][] inputOutputs;
+    private final int capacity;
+    /** A work item's run of heads, and how many runs a token's heads make. */
+    private final int runLength;
+    private final int runsPerToken;
+    /** Per worker: the scores, latent queries and latent outputs of a run's heads. */
     private final float[][] scores;
     private final float[][] latentQuery;
     private final float[][] latentOut;
+    /** Per worker: one cached row (latent and RoPE key) as floats. */
+    private final float[][] cachedRow;
+    /** Per worker: one head's latent output, for rounding before W_UV. */
+    private final float[][] headLatent;
     private final float[][] rowScratch;
     /** Per worker, the scratch of the kernels' dot products (TypeKernel.SCRATCH floats). */
     private final float[][] dotScratch;
@@ -83,9 +92,16 @@ final class MultiHeadLatentAttention implements Attention {
         this.inputProducts = new Tensor[] {wq != null ? wq : wqA, wkvA};
         this.inputOutputs = new float[][] {wq != null ? q : qA, kv};
         int threads = matmul.pool().threads();
-        this.scores = ws.perWorker("attn.scores", threads, contextCapacity);
-        this.latentQuery = ws.perWorker("mla.qlatent", threads, rank);
-        this.latentOut = ws.perWorker("mla.olatent", threads, rank);
+        // A token's heads in at least two runs per thread, so a slow thread's share is taken up by
+        // the others; each run reads each cached row once for all its heads.
+        this.capacity = contextCapacity;
+        this.runLength = Math.ceilDiv(heads, Math.clamp(2 * threads, 1, heads));
+        this.runsPerToken = Math.ceilDiv(heads, runLength);
+        this.scores = ws.perWorker("attn.scores", threads, runLength * contextCapacity);
+        this.latentQuery = ws.perWorker("mla.qlatent", threads, runLength * rank);
+        this.latentOut = ws.perWorker("mla.olatent", threads, runLength * rank);
+        this.cachedRow = ws.perWorker("mla.cached", threads, rank + mla.ropeDim());
+        this.headLatent = ws.perWorker("mla.head", threads, matmul.roundsActivations() ? rank : 0);
         this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
         this.dotScratch = ws.perWorker("mla.dot", threads, TypeKernel.SCRATCH);
         this.rounding = matmul.roundsActivations() ? new ActivationRounding[threads] : null;
@@ -118,47 +134,71 @@ final class MultiHeadLatentAttention implements Attention {
         this.startPos = startPos;
         this.cache = cache;
         try {
-            matmul.pool().parallelFor(batch * heads, headTask);
+            matmul.pool().parallelFor(batch * runsPerToken, headTask);
         } finally {
             this.cache = null;
         }
         matmul.matMat(wo, mixed, batch, out);
     }
 
-    /** Absorbed attention of (token, head) pairs {@code [from, to)} over the cached latents. */
+    /**
+     * Absorbed attention of work items {@code [from, to)}, each a token and a run of heads: each
+     * cached row is turned into floats once for the whole run, where one head at a time turned
+     * it into floats again for every head.
+     */
     private void attendHeads(int worker, int from, int to) {
         float[] s = scores[worker];
         float[] qLatent = latentQuery[worker];
         float[] oLatent = latentOut[worker];
+        float[] row = cachedRow[worker];
         int dn = mla.nopeDim();
         int dr = mla.ropeDim();
         int dv = mla.valueDim();
         for (int i = from; i < to; i++) {
-            int b = i / heads;
-            int h = i % heads;
-            int qAt = (b * heads + h) * queryHeadSize;
-            absorbQuery(h, qAt, qLatent, worker);
+            int b = i / runsPerToken;
+            int first = i % runsPerToken * runLength;
+            int end = Math.min(first + runLength, heads);
+            for (int h = first; h < end; h++) {
+                absorbQuery(h, (b * heads + h) * queryHeadSize, qLatent, (h - first) * rank, worker);
+            }
             int positions = startPos + b + 1;
             for (int t = 0; t < positions; t++) {
-                float score = cache.dotKey(layer, t, 0, qLatent, 0, rank) + cache.dotKey(layer, t, rank, q, qAt + dn, dr);
-                s[t] = score * scale;
+                cache.key(layer, t, 0, row, 0, rank + dr);
+                for (int h = first; h < end; h++) {
+                    float score = FloatOps.dot(row, 0, qLatent, (h - first) * rank, rank)
+                            + FloatOps.dot(row, rank, q, (b * heads + h) * queryHeadSize + dn, dr);
+                    s[(h - first) * capacity + t] = score * scale;
+                }
             }
-            FloatOps.softmax(s, 0, positions);
-            Arrays.fill(oLatent, 0f);
+            for (int h = first; h < end; h++) {
+                FloatOps.softmax(s, (h - first) * capacity, positions);
+            }
+            Arrays.fill(oLatent, 0, (end - first) * rank, 0f);
             for (int t = 0; t < positions; t++) {
-                cache.addKey(layer, t, 0, s[t], oLatent, 0, rank);
+                cache.key(layer, t, 0, row, 0, rank);
+                for (int h = first; h < end; h++) {
+                    FloatOps.axpy(oLatent, (h - first) * rank, s[(h - first) * capacity + t], row, 0, rank);
+                }
             }
-            Tensor wUV = valueUp[h];
-            float[] o = rounding != null ? rounding[worker].apply(wUV.type(), oLatent, rank) : oLatent;
-            int outAt = (b * heads + h) * dv;
-            for (int d = 0; d < dv; d++) {
-                mixed[outAt + d] = wUV.dotRow(d, o, 0, dotScratch[worker]);
+            for (int h = first; h < end; h++) {
+                Tensor wUV = valueUp[h];
+                float[] o = oLatent;
+                int at = (h - first) * rank;
+                if (rounding != null) {
+                    System.arraycopy(oLatent, at, headLatent[worker], 0, rank);
+                    o = rounding[worker].apply(wUV.type(), headLatent[worker], rank);
+                    at = 0;
+                }
+                int outAt = (b * heads + h) * dv;
+                for (int d = 0; d < dv; d++) {
+                    mixed[outAt + d] = wUV.dotRow(d, o, at, dotScratch[worker]);
+                }
             }
         }
     }
 
-    /** {@code qLatent = W_UK^T q_nope} for head {@code h}. */
-    private void absorbQuery(int h, int qAt, float[] qLatent, int worker) {
+    /** {@code qLatent[latentAt..] = W_UK^T q_nope} for head {@code h}. */
+    private void absorbQuery(int h, int qAt, float[] qLatent, int latentAt, int worker) {
         Tensor wUK = keyUp[h];
         if (!mla.legacyKvB()) {
             float[] qn = q;
@@ -169,16 +209,16 @@ final class MultiHeadLatentAttention implements Attention {
                 at = 0;
             }
             for (int r = 0; r < rank; r++) {
-                qLatent[r] = wUK.dotRow(r, qn, at, dotScratch[worker]);
+                qLatent[latentAt + r] = wUK.dotRow(r, qn, at, dotScratch[worker]);
             }
             return;
         }
         // The legacy attn_kv_b stores W_UK itself (dn rows of R): add up its rows weighted by q_nope.
         float[] row = rowScratch[worker];
-        Arrays.fill(qLatent, 0f);
+        Arrays.fill(qLatent, latentAt, latentAt + rank, 0f);
         for (int d = 0; d < mla.nopeDim(); d++) {
             wUK.dequantizeRow(d, row, 0);
-            FloatOps.axpy(qLatent, 0, q[qAt + d], row, 0, rank);
+            FloatOps.axpy(qLatent, latentAt, q[qAt + d], row, 0, rank);
         }
     }
 }

@@ -2,9 +2,7 @@ package dev.jseek.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,15 +10,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FloatOps {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /**
-     * Half floats, as many as {@link #F} has lanes, and the ints they widen to. With 64-bit
-     * vectors (two floats) there is no short vector that small: the species takes four, and
-     * {@link #dotHalves} stays a plain loop there.
-     */
-    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
-    private static final boolean HALF_VECTORS = HALVES.length() == F.length();
-    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
-
     private FloatOps() {
     }
 
@@ -98,39 +87,6 @@ public final class FloatOps {
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
         }
-    }
-
-    /**
-     * {@code h[hOffset..] · x[xOffset..]} over {@code n} elements, {@code h} holding half floats.
-     * Written with the Vector API: C2 does not vectorize a plain loop that sums floats.
-     */
-    public static float dotHalves(short[] h, int hOffset, float[] x, int xOffset, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = HALF_VECTORS ? F.loopBound(n) : 0; i < bound; i += F.length()) {
-            acc = halves(h, hOffset + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-        }
-        float sum = sum(F, acc);
-        for (; i < n; i++) {
-            sum += Float.float16ToFloat(h[hOffset + i]) * x[xOffset + i];
-        }
-        return sum;
-    }
-
-    /**
-     * {@code h[at..]} as floats, exactly as {@link Float#float16ToFloat} converts each (the Vector
-     * API has no half float conversion): the magnitude's bits moved to a float's places and
-     * multiplied by 2^112, the difference of the two exponent biases, which also makes a half's
-     * subnormals normal floats; infinities and NaNs take a float's all-ones exponent instead;
-     * then the sign.
-     */
-    static FloatVector halves(short[] h, int at) {
-        IntVector bits = (IntVector) ShortVector.fromArray(HALVES, h, at).convertShape(VectorOperators.S2I, INTS, 0);
-        IntVector magnitude = bits.and(0x7FFF);
-        IntVector moved = magnitude.lanewise(VectorOperators.LSHL, 13);
-        FloatVector value = moved.reinterpretAsFloats().mul(0x1p112f)
-                .blend(moved.or(0x7F800000).reinterpretAsFloats(), magnitude.compare(VectorOperators.GE, 0x7C00).cast(F));
-        return value.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** Lane i takes lane i + 4 (of 8) or i + 8 and i + 4 (of 16): the upper halves, moved down for {@link #sum}. */
