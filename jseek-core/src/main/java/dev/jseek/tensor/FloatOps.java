@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FloatOps {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
     private FloatOps() {
     }
 
