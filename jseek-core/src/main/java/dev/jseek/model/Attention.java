@@ -4,6 +4,12 @@ package dev.jseek.model;
 interface Attention {
 
     /**
+     * Cached value rows an attention turns into floats at a time, to add them up into its heads'
+     * outputs together: a tile of a 128-wide head is 8 KB, of a 512-wide latent 32 KB, inside L1.
+     */
+    int VALUE_TILE = 16;
+
+    /**
      * Attends {@code batch} tokens at positions {@code startPos..} to everything before them,
      * storing their keys and values in {@code cache}.
      *

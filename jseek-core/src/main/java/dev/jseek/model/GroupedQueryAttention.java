@@ -42,8 +42,10 @@ final class GroupedQueryAttention implements Attention {
     private final int runsPerGroup;
     /** Per worker: the scores of a run's heads, {@code capacity} apart. */
     private final float[][] scores;
-    /** Per worker: one cached key or value row as floats. */
+    /** Per worker: one cached key row as floats. */
     private final float[][] rows;
+    /** Per worker: {@link #VALUE_TILE} cached value rows as floats, added up into the heads' outputs together. */
+    private final float[][] valueTiles;
     private final RangeTask headTask = this::attendHeads;
 
     // The current call, read by the workers.
@@ -83,7 +85,8 @@ final class GroupedQueryAttention implements Attention {
         this.runLength = Math.ceilDiv(group, runs);
         this.runsPerGroup = Math.ceilDiv(group, runLength);
         this.scores = ws.perWorker("attn.scores", threads, runLength * contextCapacity);
-        this.rows = ws.perWorker("attn.row", threads, Math.max(headSize, valueHeadSize));
+        this.rows = ws.perWorker("attn.row", threads, headSize);
+        this.valueTiles = ws.perWorker("attn.values", threads, VALUE_TILE * valueHeadSize);
     }
 
     @Override
@@ -124,6 +127,7 @@ final class GroupedQueryAttention implements Attention {
     private void attendHeads(int worker, int from, int to) {
         float[] s = scores[worker];
         float[] row = rows[worker];
+        float[] tile = valueTiles[worker];
         for (int i = from; i < to; i++) {
             int b = i / (kvHeads * runsPerGroup);
             int kvHead = i / runsPerGroup % kvHeads;
@@ -141,10 +145,14 @@ final class GroupedQueryAttention implements Attention {
                 int outAt = (b * heads + h) * valueHeadSize;
                 Arrays.fill(mixed, outAt, outAt + valueHeadSize, 0f);
             }
-            for (int t = 0; t < positions; t++) {
-                cache.value(layer, t, kvHead * valueHeadSize, row, 0, valueHeadSize);
+            for (int t0 = 0; t0 < positions; t0 += VALUE_TILE) {
+                int n = Math.min(VALUE_TILE, positions - t0);
+                for (int t = 0; t < n; t++) {
+                    cache.value(layer, t0 + t, kvHead * valueHeadSize, tile, t * valueHeadSize, valueHeadSize);
+                }
                 for (int h = first; h < end; h++) {
-                    FloatOps.axpy(mixed, (b * heads + h) * valueHeadSize, s[(h - first) * capacity + t], row, 0, valueHeadSize);
+                    FloatOps.addWeightedRows(mixed, (b * heads + h) * valueHeadSize, valueHeadSize, tile, 0,
+                            s, (h - first) * capacity + t0, n);
                 }
             }
         }

@@ -31,6 +31,7 @@ final class MoeFeedForward implements FeedForward {
     private final float[] gathered;
     private final float[] gateOut;
     private final float[] upOut;
+    private final float[] expScratch;
     private final float[][] gateUpOut;
     private final float[] downOut;
 
@@ -53,6 +54,7 @@ final class MoeFeedForward implements FeedForward {
         this.gathered = ws.floats("moe.gathered", maxBatch * embedding);
         this.gateOut = ws.floats("moe.gate", maxBatch * hidden);
         this.upOut = ws.floats("moe.up", maxBatch * hidden);
+        this.expScratch = ws.floats("ffn.exp", SwiGluFeedForward.EXP_BLOCK);
         this.gateUpOut = new float[][] {gateOut, upOut};
         this.downOut = ws.floats("moe.down", maxBatch * embedding);
     }
@@ -81,7 +83,7 @@ final class MoeFeedForward implements FeedForward {
                 continue;
             }
             matmul.matMats(gateUps[e], gathered, n, gateUpOut);
-            FloatOps.swiglu(gateOut, 0, upOut, 0, n * hidden);
+            FloatOps.swiglu(gateOut, 0, upOut, 0, n * hidden, expScratch);
             matmul.matMat(downs[e], gateOut, n, downOut);
             for (int i = 0; i < n; i++) {
                 int b = tokensOf[i];

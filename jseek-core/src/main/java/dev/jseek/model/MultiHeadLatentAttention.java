@@ -51,6 +51,8 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[][] latentOut;
     /** Per worker: one cached row (latent and RoPE key) as floats. */
     private final float[][] cachedRow;
+    /** Per worker: cached latent rows as floats, a tile at a time, added up into the heads' latent outputs together. */
+    private final float[][] latentTiles;
     /** Per worker: one head's latent output, for rounding before W_UV. */
     private final float[][] headLatent;
     private final float[][] rowScratch;
@@ -101,6 +103,7 @@ final class MultiHeadLatentAttention implements Attention {
         this.latentQuery = ws.perWorker("mla.qlatent", threads, runLength * rank);
         this.latentOut = ws.perWorker("mla.olatent", threads, runLength * rank);
         this.cachedRow = ws.perWorker("mla.cached", threads, rank + mla.ropeDim());
+        this.latentTiles = ws.perWorker("mla.latents", threads, VALUE_TILE * rank);
         this.headLatent = ws.perWorker("mla.head", threads, matmul.roundsActivations() ? rank : 0);
         this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
         this.dotScratch = ws.perWorker("mla.dot", threads, TypeKernel.SCRATCH);
@@ -151,6 +154,7 @@ final class MultiHeadLatentAttention implements Attention {
         float[] qLatent = latentQuery[worker];
         float[] oLatent = latentOut[worker];
         float[] row = cachedRow[worker];
+        float[] tile = latentTiles[worker];
         int dn = mla.nopeDim();
         int dr = mla.ropeDim();
         int dv = mla.valueDim();
@@ -174,10 +178,13 @@ final class MultiHeadLatentAttention implements Attention {
                 FloatOps.softmax(s, (h - first) * capacity, positions);
             }
             Arrays.fill(oLatent, 0, (end - first) * rank, 0f);
-            for (int t = 0; t < positions; t++) {
-                cache.key(layer, t, 0, row, 0, rank);
+            for (int t0 = 0; t0 < positions; t0 += VALUE_TILE) {
+                int n = Math.min(VALUE_TILE, positions - t0);
+                for (int t = 0; t < n; t++) {
+                    cache.key(layer, t0 + t, 0, tile, t * rank, rank);
+                }
                 for (int h = first; h < end; h++) {
-                    FloatOps.axpy(oLatent, (h - first) * rank, s[(h - first) * capacity + t], row, 0, rank);
+                    FloatOps.addWeightedRows(oLatent, (h - first) * rank, rank, tile, 0, s, (h - first) * capacity + t0, n);
                 }
             }
             for (int h = first; h < end; h++) {

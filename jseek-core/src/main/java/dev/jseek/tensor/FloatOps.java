@@ -41,15 +41,9 @@ public final class FloatOps {
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[offset + i]);
         }
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            exp(FloatVector.fromArray(F, x, offset + i).sub(max)).intoArray(x, offset + i);
-        }
-        for (; i < n; i++) {
-            x[offset + i] = exp(x[offset + i] - max);
-        }
+        exp(x, offset, x, offset, n, 1f, max);
         double sum = 0;
-        for (i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             sum += x[offset + i];
         }
         float inv = (float) (1.0 / sum);
@@ -87,6 +81,51 @@ public final class FloatOps {
         }
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
+
+    /**
+     * {@code y[yOffset..+n) += weights[w] * rows[r]} for {@code count} rows of {@code n}
+     * ({@code rows} from {@code rowsOffset}, {@code n} apart; weights from {@code weightsOffset}):
+     * each element gets the same operations in the same order as {@link #axpy} row after row, but
+     * its sum stays in a register across the rows instead of going through memory for each one
+     * (attention's weighted sum of values: one {@code axpy} per position spent two thirds of
+     * attention's time in its stores).
+     */
+    public static void addWeightedRows(float[] y, int yOffset, int n, float[] rows, int rowsOffset, float[] weights,
+                                       int weightsOffset, int count) {
+        int l = F.length();
+        int i = 0;
+        for (int bound = n - 4 * l; i <= bound; i += 4 * l) {
+            FloatVector a0 = FloatVector.fromArray(F, y, yOffset + i);
+            FloatVector a1 = FloatVector.fromArray(F, y, yOffset + i + l);
+            FloatVector a2 = FloatVector.fromArray(F, y, yOffset + i + 2 * l);
+            FloatVector a3 = FloatVector.fromArray(F, y, yOffset + i + 3 * l);
+            for (int r = 0, at = rowsOffset + i; r < count; r++, at += n) {
+                FloatVector w = FloatVector.broadcast(F, weights[weightsOffset + r]);
+                a0 = FloatVector.fromArray(F, rows, at).fma(w, a0);
+                a1 = FloatVector.fromArray(F, rows, at + l).fma(w, a1);
+                a2 = FloatVector.fromArray(F, rows, at + 2 * l).fma(w, a2);
+                a3 = FloatVector.fromArray(F, rows, at + 3 * l).fma(w, a3);
+            }
+            a0.intoArray(y, yOffset + i);
+            a1.intoArray(y, yOffset + i + l);
+            a2.intoArray(y, yOffset + i + 2 * l);
+            a3.intoArray(y, yOffset + i + 3 * l);
+        }
+        for (int bound = F.loopBound(n); i < bound; i += l) {
+            FloatVector a = FloatVector.fromArray(F, y, yOffset + i);
+            for (int r = 0, at = rowsOffset + i; r < count; r++, at += n) {
+                a = FloatVector.fromArray(F, rows, at).fma(FloatVector.broadcast(F, weights[weightsOffset + r]), a);
+            }
+            a.intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            float a = y[yOffset + i];
+            for (int r = 0, at = rowsOffset + i; r < count; r++, at += n) {
+                a += weights[weightsOffset + r] * rows[at];
+            }
+            y[yOffset + i] = a;
         }
     }
 
@@ -141,15 +180,20 @@ public final class FloatOps {
      * receives the vector boxed.
      */
     public static float sumLanes(float[] lanes, int n) {
+        return sumLanes(lanes, 0, n);
+    }
+
+    /** {@link #sumLanes(float[], int)} of the {@code n} lanes at {@code lanes[from..)}. */
+    public static float sumLanes(float[] lanes, int from, int n) {
         if (n == 2) {
-            return lanes[0] + lanes[1];
+            return lanes[from] + lanes[from + 1];
         }
         for (int half = n / 2; half >= 4; half /= 2) {
-            for (int i = 0; i < half; i++) {
+            for (int i = from; i < from + half; i++) {
                 lanes[i] += lanes[i + half];
             }
         }
-        return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+        return (lanes[from] + lanes[from + 2]) + (lanes[from + 1] + lanes[from + 3]);
     }
 
     /** The value of largest magnitude, sign kept (the first of equals); 0 for an all-zero run. */
@@ -180,16 +224,24 @@ public final class FloatOps {
         return sum;
     }
 
-    /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}, with silu(x) = x / (1 + e^-x). */
-    public static void swiglu(float[] gate, int gateOffset, float[] up, int upOffset, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector g = FloatVector.fromArray(F, gate, gateOffset + i);
-            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, upOffset + i)).intoArray(gate, gateOffset + i);
-        }
-        for (; i < n; i++) {
-            float g = gate[gateOffset + i];
-            gate[gateOffset + i] = g / (exp(-g) + 1f) * up[upOffset + i];
+    /**
+     * SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}, with silu(x) = x / (1 + e^-x); the e^-x
+     * go through {@code scratch}, as many at a time as it holds.
+     */
+    public static void swiglu(float[] gate, int gateOffset, float[] up, int upOffset, int n, float[] scratch) {
+        for (int done = 0; done < n; done += scratch.length) {
+            int m = Math.min(scratch.length, n - done);
+            int g0 = gateOffset + done;
+            int u0 = upOffset + done;
+            exp(scratch, 0, gate, g0, m, -1f, 0f);
+            int i = 0;
+            for (int bound = F.loopBound(m); i < bound; i += F.length()) {
+                FloatVector.fromArray(F, gate, g0 + i).div(FloatVector.fromArray(F, scratch, i).add(1f))
+                        .mul(FloatVector.fromArray(F, up, u0 + i)).intoArray(gate, g0 + i);
+            }
+            for (; i < m; i++) {
+                gate[g0 + i] = gate[g0 + i] / (scratch[i] + 1f) * up[u0 + i];
+            }
         }
     }
 
@@ -217,7 +269,7 @@ public final class FloatOps {
     /**
      * e^x in float arithmetic: x = k ln 2 + r, e^r from a polynomial, times 2^k built from its
      * bits. Within 1 ulp of {@link Math#exp} (tested), several times faster in vectors, and
-     * {@link #exp(FloatVector)} gives the same bits lane by lane, so a result does not depend on
+     * its vector loop gives the same bits lane by lane, so a result does not depend on
      * whether its element fell in a vector or in a loop's tail (thread counts split loops
      * differently). Under e^-87.3 it gives 0 and over e^88.4 infinity: softmax and SiLU, its
      * callers, need nothing finer there.
@@ -241,19 +293,38 @@ public final class FloatOps {
         return y * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
-    /** {@link #exp(float)} in every lane, with the same operations in the same order. */
-    static FloatVector exp(FloatVector x) {
-        VectorSpecies<Float> species = x.species();
-        FloatVector k = x.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = k.fma(FloatVector.broadcast(species, -LN2_HIGH), x);
-        r = k.fma(FloatVector.broadcast(species, -LN2_LOW), r);
-        FloatVector p = r.fma(P5, P4);
-        p = p.fma(r, FloatVector.broadcast(species, P3));
-        p = p.fma(r, FloatVector.broadcast(species, P2));
-        p = p.fma(r, FloatVector.broadcast(species, P1));
-        p = p.fma(r, FloatVector.broadcast(species, P0));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        FloatVector twoToK = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(twoToK).blend(0f, x.lt(EXP_MIN)).blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+    /**
+     * {@code out[i] = e^(sign * x[i] - shift)} over {@code n} elements ({@code sign} 1 or -1, so
+     * the argument is exact), the vector lanes with the same operations in the same order as
+     * {@link #exp(float)}. The whole loop is one method: a vector passed to a helper that C2 had
+     * already compiled on its own was boxed, and softmax's calls allocated gigabytes a second at
+     * long contexts.
+     */
+    static void exp(float[] out, int outOffset, float[] x, int xOffset, int n, float sign, float shift) {
+        FloatVector high = FloatVector.broadcast(F, -LN2_HIGH);
+        FloatVector low = FloatVector.broadcast(F, -LN2_LOW);
+        FloatVector p3 = FloatVector.broadcast(F, P3);
+        FloatVector p2 = FloatVector.broadcast(F, P2);
+        FloatVector p1 = FloatVector.broadcast(F, P1);
+        FloatVector p0 = FloatVector.broadcast(F, P0);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector a = FloatVector.fromArray(F, x, xOffset + i).mul(sign).sub(shift);
+            FloatVector k = a.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(high, a);
+            r = k.fma(low, r);
+            FloatVector p = r.fma(P5, P4);
+            p = p.fma(r, p3);
+            p = p.fma(r, p2);
+            p = p.fma(r, p1);
+            p = p.fma(r, p0);
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            FloatVector twoToK = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            y.mul(twoToK).blend(0f, a.lt(EXP_MIN)).blend(Float.POSITIVE_INFINITY, a.compare(VectorOperators.GT, EXP_MAX))
+                    .intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) {
+            out[outOffset + i] = exp(sign * x[xOffset + i] - shift);
+        }
     }
 }

@@ -95,7 +95,7 @@ public final class MatMul {
         this.batch = batch;
         this.x = x;
         try {
-            growScratch(TILE_ROWS * rowLength);
+            growScratch(TILE_ROWS * rowLength + TILE_ROWS * TILE_TOKENS * L);
             pool.parallelFor((firstRow[1] + TILE_ROWS - 1) / TILE_ROWS, matTask);
         } finally {
             release();
@@ -300,7 +300,8 @@ public final class MatMul {
     /**
      * Two rows ({@code w[0..n)}, {@code w[n..2n)}) times four tokens ({@code x} from {@code xo},
      * {@code n} apart) into {@code out[o + t * stride + k]}: eight independent sums keep both FMA
-     * units busy, and each loaded vector serves two or four of them.
+     * units busy, and each loaded vector serves two or four of them. {@code w} holds eight
+     * vectors more after the rows, for the sums' lanes.
      */
     private static void tile2x4(float[] w, int n, float[] x, int xo, float[] out, int o, int stride) {
         FloatVector a00 = FloatVector.zero(F);
@@ -332,14 +333,25 @@ public final class MatMul {
             a03 = u.fma(q, a03);
             a13 = v.fma(q, a13);
         }
-        float s00 = FloatOps.sum(F, a00);
-        float s01 = FloatOps.sum(F, a01);
-        float s02 = FloatOps.sum(F, a02);
-        float s03 = FloatOps.sum(F, a03);
-        float s10 = FloatOps.sum(F, a10);
-        float s11 = FloatOps.sum(F, a11);
-        float s12 = FloatOps.sum(F, a12);
-        float s13 = FloatOps.sum(F, a13);
+        // The lanes are added up in memory, in FloatOps.sum's order: eight inlined vector sums passed
+        // C2's node budget, and the last accumulators were boxed (gigabytes allocated in a long prompt).
+        int lanes = 2 * n;
+        a00.intoArray(w, lanes);
+        a01.intoArray(w, lanes + L);
+        a02.intoArray(w, lanes + 2 * L);
+        a03.intoArray(w, lanes + 3 * L);
+        a10.intoArray(w, lanes + 4 * L);
+        a11.intoArray(w, lanes + 5 * L);
+        a12.intoArray(w, lanes + 6 * L);
+        a13.intoArray(w, lanes + 7 * L);
+        float s00 = FloatOps.sumLanes(w, lanes, L);
+        float s01 = FloatOps.sumLanes(w, lanes + L, L);
+        float s02 = FloatOps.sumLanes(w, lanes + 2 * L, L);
+        float s03 = FloatOps.sumLanes(w, lanes + 3 * L, L);
+        float s10 = FloatOps.sumLanes(w, lanes + 4 * L, L);
+        float s11 = FloatOps.sumLanes(w, lanes + 5 * L, L);
+        float s12 = FloatOps.sumLanes(w, lanes + 6 * L, L);
+        float s13 = FloatOps.sumLanes(w, lanes + 7 * L, L);
         for (; i < n; i++) {
             float u = w[i];
             float v = w[n + i];
