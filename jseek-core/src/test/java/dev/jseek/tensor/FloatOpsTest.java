@@ -1,6 +1,7 @@
 package dev.jseek.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -172,6 +173,7 @@ class FloatOpsTest {
         }
         float[] whole = gate.clone();
         FloatOps.swiglu(whole, 0, up, 0, n, new float[n]);
+        assertThrows(IllegalArgumentException.class, () -> FloatOps.swiglu(gate.clone(), 0, up, 0, n, new float[0]));
         for (int cut : new int[] {1, 3, 7, 13, 500, 999}) {
             float[] split = gate.clone();
             float[] scratch = new float[37];
