@@ -4,10 +4,11 @@ package dev.jseek.model;
 interface Attention {
 
     /**
-     * Cached value rows an attention turns into floats at a time, to add them up into its heads'
-     * outputs together: a tile of a 128-wide head is 8 KB, of a 512-wide latent 32 KB, inside L1.
+     * Cached rows an attention turns into floats at a time, for the heads that share them; the
+     * values' weighted sums stay in registers across a tile. A tile of a 128-wide head is 8 KB,
+     * of a 576-wide latent row 36 KB.
      */
-    int VALUE_TILE = 16;
+    int TILE = 16;
 
     /**
      * Attends {@code batch} tokens at positions {@code startPos..} to everything before them,

@@ -42,10 +42,8 @@ final class GroupedQueryAttention implements Attention {
     private final int runsPerGroup;
     /** Per worker: the scores of a run's heads, {@code capacity} apart. */
     private final float[][] scores;
-    /** Per worker: one cached key row as floats. */
-    private final float[][] rows;
-    /** Per worker: {@link #VALUE_TILE} cached value rows as floats, added up into the heads' outputs together. */
-    private final float[][] valueTiles;
+    /** Per worker: {@link #TILE} cached key or value rows as floats, which the run's heads share. */
+    private final float[][] tiles;
     private final RangeTask headTask = this::attendHeads;
 
     // The current call, read by the workers.
@@ -85,8 +83,7 @@ final class GroupedQueryAttention implements Attention {
         this.runLength = Math.ceilDiv(group, runs);
         this.runsPerGroup = Math.ceilDiv(group, runLength);
         this.scores = ws.perWorker("attn.scores", threads, runLength * contextCapacity);
-        this.rows = ws.perWorker("attn.row", threads, headSize);
-        this.valueTiles = ws.perWorker("attn.values", threads, VALUE_TILE * valueHeadSize);
+        this.tiles = ws.perWorker("attn.tile", threads, TILE * Math.max(headSize, valueHeadSize));
     }
 
     @Override
@@ -126,18 +123,23 @@ final class GroupedQueryAttention implements Attention {
      */
     private void attendHeads(int worker, int from, int to) {
         float[] s = scores[worker];
-        float[] row = rows[worker];
-        float[] tile = valueTiles[worker];
+        float[] tile = tiles[worker];
         for (int i = from; i < to; i++) {
             int b = i / (kvHeads * runsPerGroup);
             int kvHead = i / runsPerGroup % kvHeads;
             int first = kvHead * group + i % runsPerGroup * runLength;
             int end = Math.min(first + runLength, (kvHead + 1) * group);
             int positions = startPos + b + 1;
-            for (int t = 0; t < positions; t++) {
-                cache.key(layer, t, kvHead * headSize, row, 0, headSize);
-                for (int h = first; h < end; h++) {
-                    s[(h - first) * capacity + t] = FloatOps.dot(row, 0, q, (b * heads + h) * headSize, headSize) * scale;
+            for (int t0 = 0; t0 < positions; t0 += TILE) {
+                int n = Math.min(TILE, positions - t0);
+                for (int t = 0; t < n; t++) {
+                    cache.key(layer, t0 + t, kvHead * headSize, tile, t * headSize, headSize);
+                }
+                for (int t = 0; t < n; t++) {
+                    for (int h = first; h < end; h++) {
+                        s[(h - first) * capacity + t0 + t] =
+                                FloatOps.dot(tile, t * headSize, q, (b * heads + h) * headSize, headSize) * scale;
+                    }
                 }
             }
             for (int h = first; h < end; h++) {
@@ -145,8 +147,8 @@ final class GroupedQueryAttention implements Attention {
                 int outAt = (b * heads + h) * valueHeadSize;
                 Arrays.fill(mixed, outAt, outAt + valueHeadSize, 0f);
             }
-            for (int t0 = 0; t0 < positions; t0 += VALUE_TILE) {
-                int n = Math.min(VALUE_TILE, positions - t0);
+            for (int t0 = 0; t0 < positions; t0 += TILE) {
+                int n = Math.min(TILE, positions - t0);
                 for (int t = 0; t < n; t++) {
                     cache.value(layer, t0 + t, kvHead * valueHeadSize, tile, t * valueHeadSize, valueHeadSize);
                 }

@@ -49,10 +49,8 @@ final class MultiHeadLatentAttention implements Attention {
     private final float[][] scores;
     private final float[][] latentQuery;
     private final float[][] latentOut;
-    /** Per worker: one cached row (latent and RoPE key) as floats. */
-    private final float[][] cachedRow;
-    /** Per worker: cached latent rows as floats, a tile at a time, added up into the heads' latent outputs together. */
-    private final float[][] latentTiles;
+    /** Per worker: {@link #TILE} cached rows (latent and RoPE key) as floats, which the run's heads share. */
+    private final float[][] tiles;
     /** Per worker: one head's latent output, for rounding before W_UV. */
     private final float[][] headLatent;
     private final float[][] rowScratch;
@@ -102,8 +100,7 @@ final class MultiHeadLatentAttention implements Attention {
         this.scores = ws.perWorker("attn.scores", threads, runLength * contextCapacity);
         this.latentQuery = ws.perWorker("mla.qlatent", threads, runLength * rank);
         this.latentOut = ws.perWorker("mla.olatent", threads, runLength * rank);
-        this.cachedRow = ws.perWorker("mla.cached", threads, rank + mla.ropeDim());
-        this.latentTiles = ws.perWorker("mla.latents", threads, VALUE_TILE * rank);
+        this.tiles = ws.perWorker("mla.tile", threads, TILE * (rank + mla.ropeDim()));
         this.headLatent = ws.perWorker("mla.head", threads, matmul.roundsActivations() ? rank : 0);
         this.rowScratch = ws.perWorker("mla.row", threads, mla.legacyKvB() ? rank : 0);
         this.dotScratch = ws.perWorker("mla.dot", threads, TypeKernel.SCRATCH);
@@ -153,8 +150,7 @@ final class MultiHeadLatentAttention implements Attention {
         float[] s = scores[worker];
         float[] qLatent = latentQuery[worker];
         float[] oLatent = latentOut[worker];
-        float[] row = cachedRow[worker];
-        float[] tile = latentTiles[worker];
+        float[] tile = tiles[worker];
         int dn = mla.nopeDim();
         int dr = mla.ropeDim();
         int dv = mla.valueDim();
@@ -166,20 +162,26 @@ final class MultiHeadLatentAttention implements Attention {
                 absorbQuery(h, (b * heads + h) * queryHeadSize, qLatent, (h - first) * rank, worker);
             }
             int positions = startPos + b + 1;
-            for (int t = 0; t < positions; t++) {
-                cache.key(layer, t, 0, row, 0, rank + dr);
-                for (int h = first; h < end; h++) {
-                    float score = FloatOps.dot(row, 0, qLatent, (h - first) * rank, rank)
-                            + FloatOps.dot(row, rank, q, (b * heads + h) * queryHeadSize + dn, dr);
-                    s[(h - first) * capacity + t] = score * scale;
+            int width = rank + dr;
+            for (int t0 = 0; t0 < positions; t0 += TILE) {
+                int n = Math.min(TILE, positions - t0);
+                for (int t = 0; t < n; t++) {
+                    cache.key(layer, t0 + t, 0, tile, t * width, width);
+                }
+                for (int t = 0; t < n; t++) {
+                    for (int h = first; h < end; h++) {
+                        float score = FloatOps.dot(tile, t * width, qLatent, (h - first) * rank, rank)
+                                + FloatOps.dot(tile, t * width + rank, q, (b * heads + h) * queryHeadSize + dn, dr);
+                        s[(h - first) * capacity + t0 + t] = score * scale;
+                    }
                 }
             }
             for (int h = first; h < end; h++) {
                 FloatOps.softmax(s, (h - first) * capacity, positions);
             }
             Arrays.fill(oLatent, 0, (end - first) * rank, 0f);
-            for (int t0 = 0; t0 < positions; t0 += VALUE_TILE) {
-                int n = Math.min(VALUE_TILE, positions - t0);
+            for (int t0 = 0; t0 < positions; t0 += TILE) {
+                int n = Math.min(TILE, positions - t0);
                 for (int t = 0; t < n; t++) {
                     cache.key(layer, t0 + t, 0, tile, t * rank, rank);
                 }
