@@ -103,8 +103,9 @@ public final class Q8Activations {
     /**
      * {@link #quantize(Format, float[], int)} laying out only the copies {@code reads} names
      * (see {@link dev.jseek.tensor.TypeKernel#int8Reads}): the rest keep what an earlier
-     * rounding left. The reordering passes cost twice the rounding itself (measured: 14.4 against
-     * 4.6 us for 8960 values), and each product reads one or two of them.
+     * rounding left: each product reads one or two of them, and laid out one value at a time
+     * they cost up to twice the rounding itself (8960 values: 6.3 us for Q4_K's copy, 3.4 for the
+     * rounding).
      */
     public void quantize(Format format, float[] x, int n, int reads) {
         round(format, x, n);
@@ -162,18 +163,47 @@ public final class Q8Activations {
      * fits) and the low byte needs no mask.
      */
     private void pair(int n) {
+        if (WIDE) {
+            for (int run = 0; run < n; run += PAIR_RUN) {
+                evensThenFoldedOdds(run, run + 32, paired, run);
+            }
+            return;
+        }
         int half = PAIR_RUN / 2;
         for (int run = 0; run < n; run += PAIR_RUN) {
             for (int i = 0; i < half; i++) {
                 paired[run + i] = values[run + 2 * i];
-                paired[run + half + i] = WIDE ? foldOdd(values[run + 2 * i], values[run + 2 * i + 1]) : values[run + 2 * i + 1];
+                paired[run + half + i] = values[run + 2 * i + 1];
             }
         }
     }
 
-    /** An odd value less 256 times the even value before it (see {@link #pair}). */
-    private static short foldOdd(short even, short odd) {
-        return (short) (odd - 256 * even);
+    /**
+     * With {@link #WIDE}: the even values of {@code values[a..a+32)} and then of
+     * {@code values[b..b+32)} to {@code out[at..at+32)}, and their odd neighbours less 256 times
+     * them to {@code out[at+32..at+64)} ({@link #pair}'s fold), by two two-vector shuffles
+     * ({@code vpermt2w}). For 8960 values the paired copy took 3.1 us and Q4_K's 6.3 us one value
+     * at a time, about 0.3 us so.
+     */
+    private void evensThenFoldedOdds(int a, int b, short[] out, int at) {
+        ShortVector first = ShortVector.fromArray(ShortVector.SPECIES_512, values, a);
+        ShortVector second = ShortVector.fromArray(ShortVector.SPECIES_512, values, b);
+        ShortVector even = EVENS.selectFrom(first, second);
+        even.intoArray(out, at);
+        ODDS.selectFrom(first, second).sub(even.lanewise(VectorOperators.LSHL, 8)).intoArray(out, at + 32);
+    }
+
+    /** Lane i: 2i, the even places of two 32-lane vectors one after the other. */
+    private static final ShortVector EVENS = WIDE ? everyOther(0) : null;
+    /** Lane i: 2i + 1. */
+    private static final ShortVector ODDS = WIDE ? everyOther(1) : null;
+
+    private static ShortVector everyOther(int first) {
+        short[] places = new short[32];
+        for (int i = 0; i < 32; i++) {
+            places[i] = (short) (2 * i + first);
+        }
+        return ShortVector.fromArray(ShortVector.SPECIES_512, places, 0);
     }
 
     /**
@@ -185,14 +215,8 @@ public final class Q8Activations {
      */
     private void orderForQ4K(int n) {
         for (int at = 0; at < n; at += 128) {
-            for (int part = 0; part < 2; part++) {
-                int out = at + 64 * part;
-                for (int k = 0; k < 32; k++) {
-                    int even = at + 32 * part + (k < 16 ? 2 * k : 64 + 2 * (k - 16));
-                    q4kOrder[out + k] = values[even];
-                    q4kOrder[out + 32 + k] = foldOdd(values[even], values[even + 1]);
-                }
-            }
+            evensThenFoldedOdds(at, at + 64, q4kOrder, at);
+            evensThenFoldedOdds(at + 32, at + 96, q4kOrder, at + 64);
         }
     }
 
@@ -259,36 +283,62 @@ public final class Q8Activations {
      * {@link #quadOffsets} and {@link #quadScales}.
      */
     private void orderForQuads(int n) {
+        var shorts = ShortVector.SPECIES_512;
         for (int at = 0; at + 128 <= n; at += 128) {
+            // The even and the odd places of blocks 0 and 1, then of 2 and 3; of each, the places
+            // from the blocks' first halves (weights 2l, 2l+1) and from their second (2l+16, 2l+17).
+            ShortVector b0 = ShortVector.fromArray(shorts, values, at);
+            ShortVector b1 = ShortVector.fromArray(shorts, values, at + 32);
+            ShortVector b2 = ShortVector.fromArray(shorts, values, at + 64);
+            ShortVector b3 = ShortVector.fromArray(shorts, values, at + 96);
+            ShortVector evens01 = EVENS.selectFrom(b0, b1);
+            ShortVector evens23 = EVENS.selectFrom(b2, b3);
+            ShortVector odds01 = ODDS.selectFrom(b0, b1);
+            ShortVector odds23 = ODDS.selectFrom(b2, b3);
+            ShortVector low = FIRST_HALVES.selectFrom(evens01, evens23);
+            ShortVector high = SECOND_HALVES.selectFrom(evens01, evens23);
+            low.intoArray(quadOrder, at);
+            FIRST_HALVES.selectFrom(odds01, odds23).sub(low.lanewise(VectorOperators.LSHL, 8)).intoArray(quadOrder, at + 32);
+            high.intoArray(quadOrder, at + 64);
+            SECOND_HALVES.selectFrom(odds01, odds23).sub(high.lanewise(VectorOperators.LSHL, 8)).intoArray(quadOrder, at + 96);
             for (int k = 0; k < 4; k++) {
-                int block = at + 32 * k;
-                int sum = 0;
-                for (int l = 0; l < 8; l++) {
-                    int lane = at + 8 * k + l;
-                    quadOrder[lane] = values[block + 2 * l];
-                    quadOrder[lane + 32] = foldOdd(values[block + 2 * l], values[block + 2 * l + 1]);
-                    quadOrder[lane + 64] = values[block + 2 * l + 16];
-                    quadOrder[lane + 96] = foldOdd(values[block + 2 * l + 16], values[block + 2 * l + 17]);
-                }
-                for (int i = 0; i < 32; i++) {
-                    sum += values[block + i];
-                }
-                for (int l = 0; l < 8; l++) {
-                    quadOffsets[at / 4 + 8 * k + l] = (short) -sum;
-                }
-                for (int lane = 0; lane < 4; lane++) {
-                    quadScales[at / 8 + 4 * k + lane] = scales[at / 32 + k] * HALF_BITS_TO_VALUE;
-                }
+                // At most 32 * 127 in magnitude: the short lanes hold the sum exactly.
+                short sum = ShortVector.fromArray(shorts, values, at + 32 * k).reduceLanes(VectorOperators.ADD);
+                Arrays.fill(quadOffsets, at / 4 + 8 * k, at / 4 + 8 * k + 8, (short) -sum);
+                Arrays.fill(quadScales, at / 8 + 4 * k, at / 8 + 4 * k + 4, scales[at / 32 + k] * HALF_BITS_TO_VALUE);
             }
         }
     }
 
-    /** The K-quant kernels' sums (llama.cpp's bsums): per 16 for Q6_K, per 32 for Q4_K. */
+    /** Of two vectors of 32 lanes, each one's lanes 0-7 and 16-23: a block pair's first halves after {@link #EVENS}. */
+    private static final ShortVector FIRST_HALVES = WIDE ? lanes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) : null;
+    /** Lanes 8-15 and 24-31 of each. */
+    private static final ShortVector SECOND_HALVES = WIDE ? lanes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31) : null;
+
+    /** The given places of a first vector, then the same of a second. */
+    private static ShortVector lanes(int... places) {
+        short[] both = new short[32];
+        for (int i = 0; i < 16; i++) {
+            both[i] = (short) places[i];
+            both[16 + i] = (short) (32 + places[i]);
+        }
+        return ShortVector.fromArray(ShortVector.SPECIES_512, both, 0);
+    }
+
+    /**
+     * The K-quant kernels' sums (llama.cpp's bsums): per 16 for Q6_K, per 32 for Q4_K. A run of
+     * 16 adds up in one 256-bit vector where there is one (at most 16 * 127 in magnitude, so the
+     * short lanes hold it exactly): 1.3 against 2.5 us for 8960 values with 512-bit vectors.
+     */
     private void sumRuns(int n) {
         for (int s = 0; s < n / 16; s++) {
             int sum = 0;
-            for (int i = 16 * s; i < 16 * s + 16; i++) {
-                sum += values[i];
+            if (SIXTEEN_SHORTS) {
+                sum = ShortVector.fromArray(ShortVector.SPECIES_256, values, 16 * s).reduceLanes(VectorOperators.ADD);
+            } else {
+                for (int i = 16 * s; i < 16 * s + 16; i++) {
+                    sum += values[i];
+                }
             }
             sums16[s] = sum;
         }
@@ -296,6 +346,9 @@ public final class Q8Activations {
             sums32[s] = sums16[2 * s] + sums16[2 * s + 1];
         }
     }
+
+    /** Whether a run of 16 shorts fits one vector of the machine. */
+    private static final boolean SIXTEEN_SHORTS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
     /** The rounded values as floats, value times its block's scale, into {@code out[0..n)}. */
     void expand(Format format, int n, float[] out) {
