@@ -1,6 +1,7 @@
 package dev.jseek.tensor;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -17,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * K-quants' ({@link #paired}, with sums of the integers; with 512-bit vectors Q4_K's own too,
  * {@link #q4kOrder}), for Q8_0 Q4_0's ({@link #nibbleOrder}
  * with 128-bit vectors, {@link #byteFolded} with 256- and 512-bit ones, and at 512 bits
- * {@link #quadOrder} with its offsets and scales). One instance per caller,
+ * {@link #quadOrder} with its offsets and scales), and at 512 bits the integers as bytes too
+ * ({@link #valueBytes}, for Q8_0's kernel). One instance per caller,
  * reused: the arrays grow when a longer vector arrives.
  */
 public final class Q8Activations {
@@ -76,10 +78,13 @@ public final class Q8Activations {
     public static final int Q4K_ORDER = 4;
     /** {@link #sums16} and {@link #sums32}. */
     public static final int RUN_SUMS = 8;
+    /** {@link #valueBytes} (512 bits only). */
+    public static final int VALUE_BYTES = 16;
     /** Every layout of the format. */
-    public static final int ALL = Q4_0_ORDER | PAIRED | Q4K_ORDER | RUN_SUMS;
+    public static final int ALL = Q4_0_ORDER | PAIRED | Q4K_ORDER | RUN_SUMS | VALUE_BYTES;
 
     private short[] values = new short[0];
+    private byte[] valueBytes = new byte[0];
     private short[] paired = new short[0];
     private short[] q4kOrder = new short[0];
     private short[] nibbleOrder = new short[0];
@@ -109,6 +114,9 @@ public final class Q8Activations {
      */
     public void quantize(Format format, float[] x, int n, int reads) {
         round(format, x, n);
+        if (WIDE && (reads & VALUE_BYTES) != 0) {
+            narrowToBytes(n);
+        }
         if (format == Format.Q8_K) {
             if ((reads & RUN_SUMS) != 0) {
                 sumRuns(n);
@@ -135,6 +143,7 @@ public final class Q8Activations {
     void round(Format format, float[] x, int n) {
         if (values.length < n) {
             values = new short[n];
+            valueBytes = new byte[WIDE ? n : 0];
             paired = new short[n];
             q4kOrder = new short[WIDE ? n : 0];
             nibbleOrder = new short[NIBBLE_ORDER ? n : 0];
@@ -350,6 +359,19 @@ public final class Q8Activations {
     /** Whether a run of 16 shorts fits one vector of the machine. */
     private static final boolean SIXTEEN_SHORTS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
+    /**
+     * With {@link #WIDE}: {@link #values} as bytes, half the cache lines. A product with rows
+     * of 8960 weights read them at 13.3 GB/s from memory against 20.1 GB/s over 1024 of them
+     * (Q8_0, 1 thread, BENCHMARKS.md): besides the rows streaming in, the cache holds only so much of
+     * the activations.
+     */
+    private void narrowToBytes(int n) {
+        for (int i = 0; i < n; i += 32) {
+            ShortVector.fromArray(ShortVector.SPECIES_512, values, i).convertShape(VectorOperators.S2B, ByteVector.SPECIES_256, 0)
+                    .reinterpretAsBytes().intoArray(valueBytes, i);
+        }
+    }
+
     /** The rounded values as floats, value times its block's scale, into {@code out[0..n)}. */
     void expand(Format format, int n, float[] out) {
         for (int i = 0; i < n; i++) {
@@ -360,6 +382,11 @@ public final class Q8Activations {
     /** The integers, -127..127. */
     public short[] values() {
         return values;
+    }
+
+    /** With {@link #WIDE} only: {@link #values()} as bytes. */
+    public byte[] valueBytes() {
+        return valueBytes;
     }
 
     /** Q8_K only: {@link #values()} with each run of {@link #PAIR_RUN} in even-then-odd order; with {@link #WIDE} each odd value less 256 times the even one before it. */

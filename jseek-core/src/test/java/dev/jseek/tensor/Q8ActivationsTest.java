@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * The 8-bit rounding, done in vectors, against its definition written out one value at a time
  * (ggml's quantize_row_q8_0 and quantize_row_q8_K): random values, halves that must go to the
  * even integer, zero blocks and blocks whose extreme is negative or has an equal of the other sign
- * further on, interpreted and compiled; the copies Q4_0's kernel reads with 256- and 512-bit vectors,
+ * further on, interpreted and compiled; the values as bytes at 512 bits, the copies Q4_0's kernel reads with 256- and 512-bit vectors,
  * the K-quants' sums and paired copy, and Q4_K's own copy at 512 bits.
  */
 class Q8ActivationsTest {
@@ -35,6 +35,9 @@ class Q8ActivationsTest {
             for (Q8Activations.Format format : Q8Activations.Format.values()) {
                 int n = format == Q8Activations.Format.Q8_0 ? 608 : 512;
                 q8.quantize(format, x, n);
+                for (int i = 0; Q8Activations.WIDE && i < n; i++) {
+                    assertEquals((byte) q8.values()[i], q8.valueBytes()[i], format + " value byte " + i);
+                }
                 for (int b = 0; b < n / format.block; b++) {
                     int at = b * format.block;
                     float scale = format == Q8Activations.Format.Q8_0 ? q8_0(x, at, q8.values()) : q8_K(x, at, q8.values());
