@@ -265,10 +265,30 @@ public final class Q4_K implements TypeKernel {
      * 32-byte quant groups load as one vector, whose low nibbles are the half's sub-blocks 0 and
      * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
      * float multiply-add scales them, each with its own scale. The activations come in the
-     * matching order ({@link Q8Activations#q4kOrder}).
+     * matching order ({@link Q8Activations#q4kOrder}). Long rows go two at a time
+     * ({@link #twoRowLanesWide}), as Q4_0's do ({@link RowLanesKernel}).
      */
     private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
+        boolean twoAtATime = n >= RowLanesKernel.TWO_ROWS_FROM;
+        for (int r = 0; r < rows; r++) {
+            int slot = r % ROW_BATCH;
+            // ROW_BATCH is even, so a pair starting at an even slot never crosses a batch.
+            if (twoAtATime && r + 1 < rows) {
+                twoRowLanesWide(src, offset + r * rowBytes, rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
+                r++;
+                slot++;
+            } else {
+                rowLanesWide(src, offset + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
+            }
+            if (slot == ROW_BATCH - 1 || r == rows - 1) {
+                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            }
+        }
+    }
+
+    /** One row's product, left as {@link Int8Simd#FL} float lanes at {@code lanes[lanesAt..)}. */
+    private static void rowLanesWide(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         var shorts = ShortVector.SPECIES_512;
         var ints = IntVector.SPECIES_512;
         var floats = FloatVector.SPECIES_512;
@@ -276,64 +296,155 @@ public final class Q4_K implements TypeKernel {
         short[] v = x.q4kOrder();
         float[] xd = x.scales();
         int[] sums = x.sums32();
-        for (int r = 0; r < rows; r++) {
-            long row = offset + r * rowBytes;
-            FloatVector offsets = FloatVector.zero(eight);
-            FloatVector acc = FloatVector.zero(floats);
-            for (int b = 0; b < n / QK; b++) {
-                long blk = row + (long) b * BYTES;
-                float dx = xd[b];
-                // The header in one load: d and dmin, then words a, b, c, which hold the eight 6-bit scales
-                // and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
-                IntVector header = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blk, Simd.LE);
-                int halves = header.lane(0);
-                IntVector words = header.rearrange(LOW_AND_HIGH_WORDS);
-                IntVector highParts = words.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
-                        .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
-                // Float lanes 0-7 the scales, 8-15 the mins.
-                FloatVector scalesMins = (FloatVector) words.and(0x3F3F3F3F).blend(highParts, HIGH_PARTS).reinterpretAsBytes()
-                        .convertShape(VectorOperators.B2F, floats, 0);
-                FloatVector s = scalesMins.mul(Float.float16ToFloat((short) halves) * dx);
-                offsets = ((FloatVector) scalesMins.reinterpretShape(eight, 1))
-                        .mul((FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halves >>> 16)) * dx), offsets);
-                long q = blk + 16;
-                int xi = QK * b;
-                // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
-                // A short lane holds two quants of one sub-block, the even one in its low byte and the odd one
-                // in its high: the whole lane meets the even value, its high byte the odd value less 256 times
-                // the even (Q8Activations.q4kOrder). The sum wraps, but its exact value, two products within
-                // +-1905, fits, and so does a pair of lanes' (Int8Simd.pairInts).
-                IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
-                ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
-                ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-                IntVector p0 = low.mul(ShortVector.fromArray(shorts, v, xi))
-                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                IntVector p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
-                acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES02), acc);
-                acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES13), acc);
-                a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
-                low = a.and(0x0F0F0F0F).reinterpretAsShorts();
-                high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-                p0 = low.mul(ShortVector.fromArray(shorts, v, xi + 128))
-                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
-                p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 192))
-                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
-                acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES46), acc);
-                acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES57), acc);
-            }
-            int slot = r % ROW_BATCH;
-            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets)
-                    .intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
-            if (slot == ROW_BATCH - 1 || r == rows - 1) {
-                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
-            }
+        FloatVector offsets = FloatVector.zero(eight);
+        FloatVector acc = FloatVector.zero(floats);
+        for (int b = 0; b < n / QK; b++) {
+            long blk = row + (long) b * BYTES;
+            float dx = xd[b];
+            // The header in one load: d and dmin, then words a, b, c, which hold the eight 6-bit scales
+            // and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
+            IntVector header = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blk, Simd.LE);
+            int halves = header.lane(0);
+            IntVector words = header.rearrange(LOW_AND_HIGH_WORDS);
+            IntVector highParts = words.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
+                    .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+            // Float lanes 0-7 the scales, 8-15 the mins.
+            FloatVector scalesMins = (FloatVector) words.and(0x3F3F3F3F).blend(highParts, HIGH_PARTS).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0);
+            FloatVector s = scalesMins.mul(Float.float16ToFloat((short) halves) * dx);
+            offsets = ((FloatVector) scalesMins.reinterpretShape(eight, 1))
+                    .mul((FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halves >>> 16)) * dx), offsets);
+            long q = blk + 16;
+            int xi = QK * b;
+            // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
+            // A short lane holds two quants of one sub-block, the even one in its low byte and the odd one
+            // in its high: the whole lane meets the even value, its high byte the odd value less 256 times
+            // the even (Q8Activations.q4kOrder). The sum wraps, but its exact value, two products within
+            // +-1905, fits, and so does a pair of lanes' (Int8Simd.pairInts).
+            IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
+            ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            IntVector p0 = low.mul(ShortVector.fromArray(shorts, v, xi))
+                    .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+            IntVector p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
+                    .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+            acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES02), acc);
+            acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES13), acc);
+            a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
+            low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            p0 = low.mul(ShortVector.fromArray(shorts, v, xi + 128))
+                    .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
+            p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 192))
+                    .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
+            acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES46), acc);
+            acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES57), acc);
         }
+        ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets)
+                .intoArray(lanes, lanesAt);
+    }
+
+    /**
+     * {@link #rowLanesWide} for the row at {@code rowA} and the next, {@code rowBytes} further,
+     * each loaded activation vector serving both: per row the same operations in the same order,
+     * so each row's lanes are its own, at {@code lanes[lanesAt..)} and the {@link Int8Simd#FL}
+     * after. The 1.5B file's Q4_K down projections (8960 weights a row) in 2-thread decode:
+     * 0.79-0.83 of the speed of gate and up per byte one row at a time, 0.84-0.98 two at a time
+     * (BENCHMARKS.md).
+     */
+    private static void twoRowLanesWide(MemorySegment src, long rowA, long rowBytes, Q8Activations x, int n,
+            float[] lanes, int lanesAt) {
+        var shorts = ShortVector.SPECIES_512;
+        var ints = IntVector.SPECIES_512;
+        var floats = FloatVector.SPECIES_512;
+        var eight = FloatVector.SPECIES_256;
+        short[] v = x.q4kOrder();
+        float[] xd = x.scales();
+        int[] sums = x.sums32();
+        FloatVector offsetsA = FloatVector.zero(eight);
+        FloatVector offsetsB = FloatVector.zero(eight);
+        FloatVector accA = FloatVector.zero(floats);
+        FloatVector accB = FloatVector.zero(floats);
+        for (int b = 0; b < n / QK; b++) {
+            float dx = xd[b];
+            FloatVector blockSums = (FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0);
+            long blkA = rowA + (long) b * BYTES;
+            IntVector headerA = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blkA, Simd.LE);
+            int halvesA = headerA.lane(0);
+            IntVector wordsA = headerA.rearrange(LOW_AND_HIGH_WORDS);
+            IntVector highPartsA = wordsA.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
+                    .or(headerA.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+            FloatVector scalesMinsA = (FloatVector) wordsA.and(0x3F3F3F3F).blend(highPartsA, HIGH_PARTS).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0);
+            FloatVector sA = scalesMinsA.mul(Float.float16ToFloat((short) halvesA) * dx);
+            offsetsA = ((FloatVector) scalesMinsA.reinterpretShape(eight, 1)).mul(blockSums)
+                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halvesA >>> 16)) * dx), offsetsA);
+            long blkB = blkA + rowBytes;
+            IntVector headerB = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blkB, Simd.LE);
+            int halvesB = headerB.lane(0);
+            IntVector wordsB = headerB.rearrange(LOW_AND_HIGH_WORDS);
+            IntVector highPartsB = wordsB.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
+                    .or(headerB.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+            FloatVector scalesMinsB = (FloatVector) wordsB.and(0x3F3F3F3F).blend(highPartsB, HIGH_PARTS).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0);
+            FloatVector sB = scalesMinsB.mul(Float.float16ToFloat((short) halvesB) * dx);
+            offsetsB = ((FloatVector) scalesMinsB.reinterpretShape(eight, 1)).mul(blockSums)
+                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halvesB >>> 16)) * dx), offsetsB);
+            int xi = QK * b;
+            ShortVector v0 = ShortVector.fromArray(shorts, v, xi);
+            ShortVector v1 = ShortVector.fromArray(shorts, v, xi + 32);
+            ShortVector v2 = ShortVector.fromArray(shorts, v, xi + 64);
+            ShortVector v3 = ShortVector.fromArray(shorts, v, xi + 96);
+            IntVector a = IntVector.fromMemorySegment(ints, src, blkA + 16, Simd.LE);
+            ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            IntVector p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            IntVector p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            accA = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES02), accA);
+            accA = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES13), accA);
+            a = IntVector.fromMemorySegment(ints, src, blkB + 16, Simd.LE);
+            low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            accB = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES02), accB);
+            accB = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES13), accB);
+            v0 = ShortVector.fromArray(shorts, v, xi + 128);
+            v1 = ShortVector.fromArray(shorts, v, xi + 160);
+            v2 = ShortVector.fromArray(shorts, v, xi + 192);
+            v3 = ShortVector.fromArray(shorts, v, xi + 224);
+            a = IntVector.fromMemorySegment(ints, src, blkA + 80, Simd.LE);
+            low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            accA = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES46), accA);
+            accA = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES57), accA);
+            a = IntVector.fromMemorySegment(ints, src, blkB + 80, Simd.LE);
+            low = a.and(0x0F0F0F0F).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            accB = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES46), accB);
+            accB = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES57), accB);
+        }
+        ((FloatVector) accA.reinterpretShape(eight, 0)).add((FloatVector) accA.reinterpretShape(eight, 1)).sub(offsetsA)
+                .intoArray(lanes, lanesAt);
+        ((FloatVector) accB.reinterpretShape(eight, 0)).add((FloatVector) accB.reinterpretShape(eight, 1)).sub(offsetsB)
+                .intoArray(lanes, lanesAt + Int8Simd.FL);
     }
 
     @Override
