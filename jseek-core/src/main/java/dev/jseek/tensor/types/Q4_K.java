@@ -355,7 +355,8 @@ public final class Q4_K implements TypeKernel {
      * so each row's lanes are its own, at {@code lanes[lanesAt..)} and the {@link Int8Simd#FL}
      * after. The 1.5B file's Q4_K down projections (8960 weights a row) in 2-thread decode:
      * 0.79-0.83 of the speed of gate and up per byte one row at a time, 0.84-0.98 two at a time
-     * (BENCHMARKS.md).
+     * (BENCHMARKS.md). The two rows' steps are written out rather than put in a helper: past
+     * C2's inlining budget a helper taking vectors runs on boxed ones (as Q4_0's two-row loop).
      */
     private static void twoRowLanesWide(MemorySegment src, long rowA, long rowBytes, Q8Activations x, int n,
             float[] lanes, int lanesAt) {
