@@ -360,10 +360,10 @@ public final class Q8Activations {
     private static final boolean SIXTEEN_SHORTS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
     /**
-     * With {@link #WIDE}: {@link #values} as bytes, half the cache lines. A product with rows
-     * of 8960 weights read them at 13.3 GB/s from memory against 20.1 GB/s over 1024 of them
-     * (Q8_0, 1 thread, BENCHMARKS.md): besides the rows streaming in, the cache holds only so much of
-     * the activations.
+     * With {@link #WIDE}: {@link #values} as bytes, half the cache lines. Q8_0's kernel read rows
+     * of 8960 weights from memory at 13.3 GB/s, and at 20.1 GB/s when made to cycle through only
+     * the first 1024 activations (a test, 1 thread, BENCHMARKS.md): the fewer bytes of
+     * activations beside the rows streaming in, the faster the rows come.
      */
     private void narrowToBytes(int n) {
         for (int i = 0; i < n; i += 32) {
