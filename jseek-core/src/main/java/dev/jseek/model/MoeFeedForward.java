@@ -54,7 +54,7 @@ final class MoeFeedForward implements FeedForward {
         this.gathered = ws.floats("moe.gathered", maxBatch * embedding);
         this.gateOut = ws.floats("moe.gate", maxBatch * hidden);
         this.upOut = ws.floats("moe.up", maxBatch * hidden);
-        this.expScratch = ws.floats("ffn.exp", SwiGluFeedForward.EXP_BLOCK);
+        this.expScratch = ws.floats("moe.exp", SwiGluFeedForward.EXP_BLOCK);
         this.gateUpOut = new float[][] {gateOut, upOut};
         this.downOut = ws.floats("moe.down", maxBatch * embedding);
     }
