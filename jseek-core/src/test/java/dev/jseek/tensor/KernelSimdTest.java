@@ -229,8 +229,9 @@ class KernelSimdTest {
     /**
      * The rows of {@code dotRows} are exactly the single-row integer dot products, for row counts
      * below, at and across the kernels' batch of rows, and it writes only its own range of out.
-     * Rows of 4096 weights take the two-row kernels where a type has them (an odd count leaves a
-     * last row alone), and 4160, not whole fours of Q4_0 blocks, the one-row ones.
+     * Rows go to the two-row kernels where a type has them (row r with row r + rows/2; an odd
+     * count leaves a last row alone); 4160 weights, not whole fours of Q4_0 blocks, to the
+     * one-row ones.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("int8Types")
@@ -256,7 +257,7 @@ class KernelSimdTest {
             Q8Activations q8 = new Q8Activations();
             q8.quantize(format, gaussian(random, n, 1), n);
             float[] scratch = new float[TypeKernel.SCRATCH];
-            for (int rows : new int[] {1, TypeKernel.ROW_BATCH - 1, TypeKernel.ROW_BATCH, TypeKernel.ROW_BATCH + 1, maxRows}) {
+            for (int rows : new int[] {1, 2, TypeKernel.ROW_BATCH - 1, TypeKernel.ROW_BATCH, TypeKernel.ROW_BATCH + 1, 2 * TypeKernel.ROW_BATCH, maxRows}) {
                 float[] out = new float[rows + 2];
                 out[0] = -1;
                 out[rows + 1] = -2;

@@ -92,6 +92,23 @@ final class Int8Simd {
         }
     }
 
+    /** Pairs of rows {@link #sumRowPairs} adds up at a time: a full batch of rows. */
+    static final int PAIR_BATCH = TypeKernel.ROW_BATCH / 2;
+
+    /**
+     * {@link #sumRows} for a two-row kernel's pairs: pair k's lanes at
+     * {@code scratch[TypeKernel.LANES_AT + 2k * FL..)} belong to row {@code firstAt + k}, the
+     * {@link #FL} after to row {@code secondAt + k}. The sums pass through {@code scratch[0..2 * pairs)},
+     * which no kernel needs between rows.
+     */
+    static void sumRowPairs(float[] scratch, float[] out, int firstAt, int secondAt, int pairs) {
+        sumRows(scratch, scratch, 0, 2 * pairs);
+        for (int k = 0; k < pairs; k++) {
+            out[firstAt + k] = scratch[2 * k];
+            out[secondAt + k] = scratch[2 * k + 1];
+        }
+    }
+
     /** Lanes 0, 2, .., 30 (and 1, 3, .., 31) of two 16-lane vectors side by side; a negative index takes from the second. */
     private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(PAIR_FLOATS, i -> 2 * i < 16 ? 2 * i : 2 * i - 32);
     private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(PAIR_FLOATS, i -> 2 * i + 1 < 16 ? 2 * i + 1 : 2 * i + 1 - 32);

@@ -216,7 +216,7 @@ public final class Q4_0 extends RowLanesKernel {
      * past which a helper would run on boxed vectors.
      */
     @Override
-    void twoRowLanes(long row, long rowBytes, Q8Activations x, int n, float[] lanes, int lanesAt) {
+    void twoRowLanes(long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
         MemorySegment memory = Simd.MEMORY;
         short[] quadOrder = x.quadOrder();
         short[] quadOffsets = x.quadOffsets();
@@ -248,7 +248,7 @@ public final class Q4_0 extends RowLanesKernel {
             accA = ((FloatVector) productsA.add(productsA.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(halvesA.mul(scales), accA);
 
-            long bt = at + rowBytes;
+            long bt = at + distance;
             ShortVector firstB = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, bt, Simd.LE);
             ShortVector secondB = ShortVector.fromMemorySegment(Int8Simd.PAIR_SHORTS, memory, bt + 8, Simd.LE);
             IntVector quantsB = quantWords.selectFrom(firstB, secondB).reinterpretAsInts();

@@ -265,25 +265,22 @@ public final class Q4_K implements TypeKernel {
      * 32-byte quant groups load as one vector, whose low nibbles are the half's sub-blocks 0 and
      * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
      * float multiply-add scales them, each with its own scale. The activations come in the
-     * matching order ({@link Q8Activations#q4kOrder}). Long rows go two at a time
-     * ({@link #twoRowLanesWide}), as Q4_0's do ({@link RowLanesKernel}).
+     * matching order ({@link Q8Activations#q4kOrder}). Rows go two at a time, row r with row
+     * r + rows/2 ({@link #twoRowLanesWide}), as Q4_0's do ({@link RowLanesKernel}).
      */
     private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
-        boolean twoAtATime = n >= RowLanesKernel.TWO_ROWS_FROM;
-        for (int r = 0; r < rows; r++) {
-            int slot = r % ROW_BATCH;
-            // ROW_BATCH is even, so a pair starting at an even slot never crosses a batch.
-            if (twoAtATime && r + 1 < rows) {
-                twoRowLanesWide(src, offset + r * rowBytes, rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
-                r++;
-                slot++;
-            } else {
-                rowLanesWide(src, offset + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
+        int half = rows / 2;
+        for (int p = 0; p < half; p++) {
+            int slot = p % Int8Simd.PAIR_BATCH;
+            twoRowLanesWide(src, offset + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
+            if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
+                Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
             }
-            if (slot == ROW_BATCH - 1 || r == rows - 1) {
-                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
-            }
+        }
+        if (rows % 2 == 1) {
+            rowLanesWide(src, offset + (rows - 1) * rowBytes, x, n, scratch, LANES_AT);
+            out[outOffset + rows - 1] = Int8Simd.laneSum(scratch, LANES_AT);
         }
     }
 
@@ -350,15 +347,13 @@ public final class Q4_K implements TypeKernel {
     }
 
     /**
-     * {@link #rowLanesWide} for the row at {@code rowA} and the next, {@code rowBytes} further,
+     * {@link #rowLanesWide} for the row at {@code rowA} and the row {@code distance} bytes further,
      * each loaded activation vector serving both: per row the same operations in the same order,
      * so each row's lanes are its own, at {@code lanes[lanesAt..)} and the {@link Int8Simd#FL}
-     * after. The 1.5B file's Q4_K down projections (8960 weights a row) in 2-thread decode:
-     * 0.79-0.83 of the speed of gate and up per byte one row at a time, 0.84-0.98 two at a time
-     * (BENCHMARKS.md). The two rows' steps are written out rather than put in a helper: past
-     * C2's inlining budget a helper taking vectors runs on boxed ones (as Q4_0's two-row loop).
+     * after. The two rows' steps are written out rather than put in a helper: past C2's inlining
+     * budget a helper taking vectors runs on boxed ones (as Q4_0's two-row loop).
      */
-    private static void twoRowLanesWide(MemorySegment src, long rowA, long rowBytes, Q8Activations x, int n,
+    private static void twoRowLanesWide(MemorySegment src, long rowA, long distance, Q8Activations x, int n,
             float[] lanes, int lanesAt) {
         var shorts = ShortVector.SPECIES_512;
         var ints = IntVector.SPECIES_512;
@@ -385,7 +380,7 @@ public final class Q4_K implements TypeKernel {
             FloatVector sA = scalesMinsA.mul(Float.float16ToFloat((short) halvesA) * dx);
             offsetsA = ((FloatVector) scalesMinsA.reinterpretShape(eight, 1)).mul(blockSums)
                     .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halvesA >>> 16)) * dx), offsetsA);
-            long blkB = blkA + rowBytes;
+            long blkB = blkA + distance;
             IntVector headerB = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blkB, Simd.LE);
             int halvesB = headerB.lane(0);
             IntVector wordsB = headerB.rearrange(LOW_AND_HIGH_WORDS);

@@ -11,12 +11,12 @@ import java.lang.foreign.MemorySegment;
  * adding each row's lanes before starting the next made every row wait for a chain of scalar
  * additions (Q4_0 1.02-1.09x in the kernel harness, BENCHMARKS.md).
  *
- * <p>Long rows go two at a time where a kernel offers it ({@link #twoRowLanes}): one at a time,
- * Q4_0 rows of 3072 weights and more read from memory at about half the speed of 1536-weight
- * rows over the very same bytes (512 bits; 8 against 14 GB/s), and two rows sharing each
- * loaded activation vector take the 1.5B file's down projections (8960 weights a row) from
- * 7.9-8.9 to 9.2-12.2 GB/s. Q8_0's two-row loop ran faster hot but slower from memory, so it
- * has none (BENCHMARKS.md).
+ * <p>Where a kernel offers it ({@link #twoRowLanes}), rows go two at a time, row r with row
+ * r + rows/2: each loaded activation vector serves both, and the matrix is read as two
+ * sequential streams. Pairs of adjacent rows were slower from memory than one row at a time
+ * (the stream jumps a row at every row): Q4_0 1536-weight rows, 1 thread, 9.2-9.7 against
+ * 14.5-15.3 GB/s; far pairs 14.2-20.9 (BENCHMARKS.md). Q8_0's two-row loop ran faster hot but
+ * slower from memory, with adjacent rows, so it has none (BENCHMARKS.md).
  */
 abstract class RowLanesKernel implements TypeKernel {
 
@@ -29,20 +29,17 @@ abstract class RowLanesKernel implements TypeKernel {
      */
     abstract void rowLanes(long row, Q8Activations x, int n, float[] lanes, int lanesAt);
 
-    /** Rows at least this long go two at a time, where {@link #hasTwoRowLanes} allows. */
-    static final int TWO_ROWS_FROM = 3072;
-
     /** Whether {@link #twoRowLanes} takes rows of {@code n} weights. */
     boolean hasTwoRowLanes(int n) {
         return false;
     }
 
     /**
-     * {@link #rowLanes} of the row at {@code row} and of the next, {@code rowBytes} further, into
-     * {@code lanes[lanesAt..)} and the {@link Int8Simd#FL} floats after: the same lanes, each
+     * {@link #rowLanes} of the row at {@code row} and of the row {@code distance} bytes further,
+     * into {@code lanes[lanesAt..)} and the {@link Int8Simd#FL} floats after: the same lanes, each
      * loaded activation vector serving both rows.
      */
-    void twoRowLanes(long row, long rowBytes, Q8Activations x, int n, float[] lanes, int lanesAt) {
+    void twoRowLanes(long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no two-row kernel");
     }
 
@@ -62,17 +59,21 @@ abstract class RowLanesKernel implements TypeKernel {
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, rowSize(n));
         long first = src.address() + offset;
-        boolean twoAtATime = n >= TWO_ROWS_FROM && hasTwoRowLanes(n);
-        for (int r = 0; r < rows; r++) {
-            int slot = r % ROW_BATCH;
-            // ROW_BATCH is even, so a pair starting at an even slot never crosses a batch.
-            if (twoAtATime && r + 1 < rows) {
-                twoRowLanes(first + r * rowBytes, rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
-                r++;
-                slot++;
-            } else {
-                rowLanes(first + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
+        int paired = 0;
+        if (hasTwoRowLanes(n)) {
+            int half = rows / 2;
+            for (int p = 0; p < half; p++) {
+                int slot = p % Int8Simd.PAIR_BATCH;
+                twoRowLanes(first + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
+                if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
+                    Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
+                }
             }
+            paired = 2 * half;
+        }
+        for (int r = paired; r < rows; r++) {
+            int slot = (r - paired) % ROW_BATCH;
+            rowLanes(first + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
             if (slot == ROW_BATCH - 1 || r == rows - 1) {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }
