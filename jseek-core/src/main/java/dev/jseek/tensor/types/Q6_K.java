@@ -284,10 +284,28 @@ public final class Q6_K implements TypeKernel {
      * low-nibble bytes load as one vector, whose low nibbles are weights 0-63 and high nibbles
      * 64-127 in order, and its 32 high-bit bytes are copied into both halves of a vector and shifted
      * per half. Two product vectors per half block, each four sub-blocks of 16 in its int lanes,
-     * scaled by the block's sixteen scales, spread over those lanes by constant shuffles.
+     * scaled by the block's sixteen scales, spread over those lanes by constant shuffles. Rows go
+     * two at a time, row r with row r + rows/2 ({@link #twoRowLanesWide}), as Q4_0's do
+     * ({@link RowLanesKernel}).
      */
     private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
+        int half = rows / 2;
+        for (int p = 0; p < half; p++) {
+            int slot = p % Int8Simd.PAIR_BATCH;
+            twoRowLanesWide(src, offset + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
+            if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
+                Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
+            }
+        }
+        if (rows % 2 == 1) {
+            rowLanesWide(src, offset + (rows - 1) * rowBytes, x, n, scratch, LANES_AT);
+            out[outOffset + rows - 1] = Int8Simd.laneSum(scratch, LANES_AT);
+        }
+    }
+
+    /** One row's product, left as {@link Int8Simd#FL} float lanes at {@code lanes[lanesAt..)}. */
+    private static void rowLanesWide(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
         var shorts = ShortVector.SPECIES_512;
         var ints = IntVector.SPECIES_512;
         var floats = FloatVector.SPECIES_512;
@@ -295,65 +313,156 @@ public final class Q6_K implements TypeKernel {
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        for (int r = 0; r < rows; r++) {
-            long row = offset + r * rowBytes;
-            FloatVector offsets = FloatVector.zero(floats);
-            FloatVector lowAcc = FloatVector.zero(floats);
-            FloatVector highAcc = FloatVector.zero(floats);
-            for (int b = 0; b < n / QK; b++) {
-                long blk = row + (long) b * BYTES;
-                // The sixteen scales times d, and what the offset of 32 takes off through the activations' sums.
-                FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE)
-                        .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk + 208) * xd[b]);
-                offsets = scales.fma((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0), offsets);
-                // The two half blocks written out, as in dotRows.
-                {
-                    int h = 0;
-                    int xi = QK * b + 128 * h;
-                    IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
-                    IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
-                    // Weights 0-63 and 64-127 of the half, six bits to a byte; then even and odd weights apart.
-                    ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
-                            .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    // The whole lane meets the even value and its high byte the odd value less 256 times the even
-                    // (Q8Activations.paired), as in Q4_K. The sum wraps, but the exact sum of a lane's two products
-                    // (each within +-8001) fits a short, and so does a pair of lanes' (Int8Simd.pairInts).
-                    IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
-                            .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                    IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                            .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
-                    lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), lowAcc);
-                    highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_4_7), highAcc);
-                }
-                {
-                    int h = 1;
-                    int xi = QK * b + 128 * h;
-                    IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
-                    IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
-                    ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
-                            .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-                    IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
-                            .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
-                    IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                            .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
-                    lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), lowAcc);
-                    highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_12_15), highAcc);
-                }
+        FloatVector offsets = FloatVector.zero(floats);
+        FloatVector lowAcc = FloatVector.zero(floats);
+        FloatVector highAcc = FloatVector.zero(floats);
+        for (int b = 0; b < n / QK; b++) {
+            long blk = row + (long) b * BYTES;
+            // The sixteen scales times d, and what the offset of 32 takes off through the activations' sums.
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk + 208) * xd[b]);
+            offsets = scales.fma((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0), offsets);
+            // The two half blocks written out, as in dotRows.
+            {
+                int h = 0;
+                int xi = QK * b + 128 * h;
+                IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
+                IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                // Weights 0-63 and 64-127 of the half, six bits to a byte; then even and odd weights apart.
+                ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                        .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                // The whole lane meets the even value and its high byte the odd value less 256 times the even
+                // (Q8Activations.paired), as in Q4_K. The sum wraps, but the exact sum of a lane's two products
+                // (each within +-8001) fits a short, and so does a pair of lanes' (Int8Simd.pairInts).
+                IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
+                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
+                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), lowAcc);
+                highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_4_7), highAcc);
             }
-            FloatVector acc = lowAcc.add(highAcc).sub(offsets.mul(32));
-            int slot = r % ROW_BATCH;
-            ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1))
-                    .intoArray(scratch, LANES_AT + slot * Int8Simd.FL);
-            if (slot == ROW_BATCH - 1 || r == rows - 1) {
-                Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
+            {
+                int h = 1;
+                int xi = QK * b + 128 * h;
+                IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
+                IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                        .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+                IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
+                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
+                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), lowAcc);
+                highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_12_15), highAcc);
             }
         }
+        FloatVector acc = lowAcc.add(highAcc).sub(offsets.mul(32));
+        ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
+    }
+
+    /**
+     * {@link #rowLanesWide} for the row at {@code rowA} and the row {@code distance} bytes further,
+     * each loaded activation vector serving both: per row the same operations in the same order,
+     * so each row's lanes are its own, at {@code lanes[lanesAt..)} and the {@link Int8Simd#FL}
+     * after. Written out, as Q4_K's two-row loop, for C2's inlining budget.
+     */
+    private static void twoRowLanesWide(MemorySegment src, long rowA, long distance, Q8Activations x, int n,
+            float[] lanes, int lanesAt) {
+        var shorts = ShortVector.SPECIES_512;
+        var ints = IntVector.SPECIES_512;
+        var floats = FloatVector.SPECIES_512;
+        var eight = FloatVector.SPECIES_256;
+        short[] v = x.paired();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector offsetsA = FloatVector.zero(floats);
+        FloatVector lowAccA = FloatVector.zero(floats);
+        FloatVector highAccA = FloatVector.zero(floats);
+        FloatVector offsetsB = FloatVector.zero(floats);
+        FloatVector lowAccB = FloatVector.zero(floats);
+        FloatVector highAccB = FloatVector.zero(floats);
+        for (int b = 0; b < n / QK; b++) {
+            long blkA = rowA + (long) b * BYTES;
+            long blkB = blkA + distance;
+            float dx = xd[b];
+            FloatVector blockSums = (FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0);
+            FloatVector scalesA = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blkA + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blkA + 208) * dx);
+            offsetsA = scalesA.fma(blockSums, offsetsA);
+            FloatVector scalesB = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blkB + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blkB + 208) * dx);
+            offsetsB = scalesB.fma(blockSums, offsetsB);
+            int xi = QK * b;
+            ShortVector v0 = ShortVector.fromArray(shorts, v, xi);
+            ShortVector v1 = ShortVector.fromArray(shorts, v, xi + 32);
+            ShortVector v2 = ShortVector.fromArray(shorts, v, xi + 64);
+            ShortVector v3 = ShortVector.fromArray(shorts, v, xi + 96);
+            IntVector a;
+            IntVector t;
+            ShortVector low;
+            ShortVector high;
+            IntVector pl;
+            IntVector ph;
+            a = IntVector.fromMemorySegment(ints, src, blkA, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, src, blkA + 96, Simd.LE).rearrange(HIGH_BITS);
+            low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                    .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            lowAccA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_0_3), lowAccA);
+            highAccA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_4_7), highAccA);
+            a = IntVector.fromMemorySegment(ints, src, blkB, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, src, blkB + 96, Simd.LE).rearrange(HIGH_BITS);
+            low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                    .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            lowAccB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_0_3), lowAccB);
+            highAccB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_4_7), highAccB);
+            v0 = ShortVector.fromArray(shorts, v, xi + 128);
+            v1 = ShortVector.fromArray(shorts, v, xi + 160);
+            v2 = ShortVector.fromArray(shorts, v, xi + 192);
+            v3 = ShortVector.fromArray(shorts, v, xi + 224);
+            a = IntVector.fromMemorySegment(ints, src, blkA + 64, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, src, blkA + 128, Simd.LE).rearrange(HIGH_BITS);
+            low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                    .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            lowAccA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_8_11), lowAccA);
+            highAccA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_12_15), highAccA);
+            a = IntVector.fromMemorySegment(ints, src, blkB + 64, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, src, blkB + 128, Simd.LE).rearrange(HIGH_BITS);
+            low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                    .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            lowAccB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_8_11), lowAccB);
+            highAccB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_12_15), highAccB);
+        }
+        FloatVector accA = lowAccA.add(highAccA).sub(offsetsA.mul(32));
+        ((FloatVector) accA.reinterpretShape(eight, 0)).add((FloatVector) accA.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
+        FloatVector accB = lowAccB.add(highAccB).sub(offsetsB.mul(32));
+        ((FloatVector) accB.reinterpretShape(eight, 0)).add((FloatVector) accB.reinterpretShape(eight, 1))
+                .intoArray(lanes, lanesAt + Int8Simd.FL);
     }
 
     /**
