@@ -48,7 +48,7 @@ final class Int8Simd {
      */
     static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_512;
     static final VectorSpecies<Float> PAIR_FLOATS = FloatVector.SPECIES_512;
-    private static final VectorMask<Float> SECOND_BLOCK_SUMS = VectorMask.fromLong(PAIR_FLOATS, 0xFF00L);
+    static final VectorMask<Float> SECOND_BLOCK_SUMS = VectorMask.fromLong(PAIR_FLOATS, 0xFF00L);
 
     /** {@link #SL} weight bytes at {@code offset}, each zero-extended to a short lane. */
     static ShortVector bytes(MemorySegment src, long offset) {

@@ -126,6 +126,62 @@ public final class Q8_0 extends RowLanesKernel {
         acc.intoArray(lanes, lanesAt);
     }
 
+    @Override
+    boolean hasTwoRowLanes(int n) {
+        return Q8Activations.WIDE && n % (2 * BLOCK) == 0;
+    }
+
+    /**
+     * Two rows' block-pair loop of {@link #rowLanes} (rows of whole pairs of blocks, 512 bits),
+     * each widened activation vector serving both: the same operations in the same order per
+     * row, so each row's lanes equal its own {@code rowLanes}. The helpers are written out, as in
+     * Q4_0's two-row loop, for C2's inlining budget.
+     */
+    @Override
+    void twoRowLanes(long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
+        MemorySegment memory = Simd.MEMORY;
+        byte[] vb = x.valueBytes();
+        float[] xd = x.scales();
+        ShortVector firstSixteens = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, FIRST_SIXTEENS, 0);
+        ShortVector lastSixteens = ShortVector.fromArray(Int8Simd.PAIR_SHORTS, LAST_SIXTEENS, 0);
+        FloatVector accA = FloatVector.zero(Int8Simd.PAIR_FLOATS);
+        FloatVector accB = FloatVector.zero(Int8Simd.PAIR_FLOATS);
+        long end = row + (long) (n / (2 * BLOCK)) * (2 * BYTES);
+        int xi = 0;
+        int xb = 0;
+        for (long at = row; at < end; at += 2 * BYTES, xi += 2 * BLOCK, xb += 2) {
+            ShortVector v0 = (ShortVector) ByteVector.fromArray(PAIR_BYTES, vb, xi).convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0);
+            ShortVector v1 = (ShortVector) ByteVector.fromArray(PAIR_BYTES, vb, xi + BLOCK).convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0);
+            float x0 = xd[xb];
+            float x1 = xd[xb + 1];
+
+            ShortVector first = ((ShortVector) ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + 2, LE)
+                    .convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0)).mul(v0);
+            ShortVector second = ((ShortVector) ByteVector.fromMemorySegment(PAIR_BYTES, memory, at + BYTES + 2, LE)
+                    .convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0)).mul(v1);
+            IntVector halves = firstSixteens.selectFrom(first, second).add(lastSixteens.selectFrom(first, second)).reinterpretAsInts();
+            accA = ((FloatVector) halves.lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(Int8Simd.PAIR_FLOATS, Simd.fp16Table(memory, at) * x0)
+                            .blend(Simd.fp16Table(memory, at + BYTES) * x1, Int8Simd.SECOND_BLOCK_SUMS), accA);
+
+            long bt = at + distance;
+            first = ((ShortVector) ByteVector.fromMemorySegment(PAIR_BYTES, memory, bt + 2, LE)
+                    .convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0)).mul(v0);
+            second = ((ShortVector) ByteVector.fromMemorySegment(PAIR_BYTES, memory, bt + BYTES + 2, LE)
+                    .convertShape(VectorOperators.B2S, Int8Simd.PAIR_SHORTS, 0)).mul(v1);
+            halves = firstSixteens.selectFrom(first, second).add(lastSixteens.selectFrom(first, second)).reinterpretAsInts();
+            accB = ((FloatVector) halves.lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(Int8Simd.PAIR_FLOATS, Simd.fp16Table(memory, bt) * x0)
+                            .blend(Simd.fp16Table(memory, bt + BYTES) * x1, Int8Simd.SECOND_BLOCK_SUMS), accB);
+        }
+        ((FloatVector) accA.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) accA.reinterpretShape(Int8Simd.F, 1))
+                .intoArray(lanes, lanesAt);
+        ((FloatVector) accB.reinterpretShape(Int8Simd.F, 0)).add((FloatVector) accB.reinterpretShape(Int8Simd.F, 1))
+                .intoArray(lanes, lanesAt + Int8Simd.FL);
+    }
+
     /**
      * The block at {@code at}: its 32 weight bytes times values {@code xi..xi+32), both widened
      * from bytes ({@link Q8Activations#valueBytes}), in {@link Int8Simd#PAIR_SHORTS}.

@@ -13,10 +13,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Where a kernel offers it ({@link #twoRowLanes}), rows go two at a time, row r with row
  * r + rows/2: each loaded activation vector serves both, and the matrix is read as two
- * sequential streams. Pairs of adjacent rows were slower from memory than one row at a time
- * (the stream jumps a row at every row): Q4_0 1536-weight rows, 1 thread, 9.2-9.7 against
- * 14.5-15.3 GB/s; far pairs 14.2-20.9 (BENCHMARKS.md). Q8_0's two-row loop ran faster hot but
- * slower from memory, with adjacent rows, so it has none (BENCHMARKS.md).
+ * sequential streams. Pairs of adjacent rows, each stream skipping every other row, read from
+ * memory slower than one row at a time (Q4_0 1536-weight rows, 1 thread: 9.2-9.7 against
+ * 14.5-15.3 GB/s); far pairs are faster than either (BENCHMARKS.md, nineteenth session).
  */
 abstract class RowLanesKernel implements TypeKernel {
 
