@@ -67,7 +67,8 @@ public interface TypeKernel {
     int ROW_BATCH = 16;
     /**
      * Where in scratch {@link #dotRows} keeps the rows' lanes (at most 16 each); below it, a block's
-     * header (Q6_K: 64 expanded scales and a vector of its offsets).
+     * header (Q6_K: 64 expanded scales and a vector of its offsets), and between rows the sums of
+     * a batch of row pairs on their way out.
      */
     int LANES_AT = 80;
     /** Where in scratch the single-row integer dot product leaves its result. */
