@@ -114,7 +114,7 @@ public final class Q4_K implements TypeKernel {
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
         if (Q8Activations.WIDE) {
-            dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
+            PairedRows.dotRows(WIDE_ROWS, src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
             return;
         }
         short[] v = x.paired();
@@ -266,23 +266,19 @@ public final class Q4_K implements TypeKernel {
      * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
      * float multiply-add scales them, each with its own scale. The activations come in the
      * matching order ({@link Q8Activations#q4kOrder}). Rows go two at a time, row r with row
-     * r + rows/2 ({@link #twoRowLanesWide}), as Q4_0's do ({@link RowLanesKernel}).
+     * r + rows/2 ({@link PairedRows}).
      */
-    private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
-            float[] out, int outOffset, float[] scratch) {
-        int half = rows / 2;
-        for (int p = 0; p < half; p++) {
-            int slot = p % Int8Simd.PAIR_BATCH;
-            twoRowLanesWide(src, offset + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
-            if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
-                Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
-            }
+    private static final PairedRows WIDE_ROWS = new PairedRows() {
+        @Override
+        public void rowLanes(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            rowLanesWide(src, row, x, n, lanes, lanesAt);
         }
-        if (rows % 2 == 1) {
-            rowLanesWide(src, offset + (rows - 1) * rowBytes, x, n, scratch, LANES_AT);
-            out[outOffset + rows - 1] = Int8Simd.laneSum(scratch, LANES_AT);
+
+        @Override
+        public void twoRowLanes(MemorySegment src, long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            twoRowLanesWide(src, row, distance, x, n, lanes, lanesAt);
         }
-    }
+    };
 
     /** One row's product, left as {@link Int8Simd#FL} float lanes at {@code lanes[lanesAt..)}. */
     private static void rowLanesWide(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {

@@ -136,7 +136,7 @@ public final class Q6_K implements TypeKernel {
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, (long) n / QK * BYTES);
         if (Q8Activations.WIDE) {
-            dotRowsWide(src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
+            PairedRows.dotRows(WIDE_ROWS, src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
             return;
         }
         short[] v = x.paired();
@@ -285,24 +285,19 @@ public final class Q6_K implements TypeKernel {
      * 64-127 in order, and its 32 high-bit bytes are copied into both halves of a vector and shifted
      * per half. Two product vectors per half block, each four sub-blocks of 16 in its int lanes,
      * scaled by the block's sixteen scales, spread over those lanes by constant shuffles. Rows go
-     * two at a time, row r with row r + rows/2 ({@link #twoRowLanesWide}), as Q4_0's do
-     * ({@link RowLanesKernel}).
+     * two at a time, row r with row r + rows/2 ({@link PairedRows}).
      */
-    private static void dotRowsWide(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
-            float[] out, int outOffset, float[] scratch) {
-        int half = rows / 2;
-        for (int p = 0; p < half; p++) {
-            int slot = p % Int8Simd.PAIR_BATCH;
-            twoRowLanesWide(src, offset + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
-            if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
-                Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
-            }
+    private static final PairedRows WIDE_ROWS = new PairedRows() {
+        @Override
+        public void rowLanes(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            rowLanesWide(src, row, x, n, lanes, lanesAt);
         }
-        if (rows % 2 == 1) {
-            rowLanesWide(src, offset + (rows - 1) * rowBytes, x, n, scratch, LANES_AT);
-            out[outOffset + rows - 1] = Int8Simd.laneSum(scratch, LANES_AT);
+
+        @Override
+        public void twoRowLanes(MemorySegment src, long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            twoRowLanesWide(src, row, distance, x, n, lanes, lanesAt);
         }
-    }
+    };
 
     /** One row's product, left as {@link Int8Simd#FL} float lanes at {@code lanes[lanesAt..)}. */
     private static void rowLanesWide(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
