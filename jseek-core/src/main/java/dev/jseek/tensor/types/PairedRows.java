@@ -5,8 +5,8 @@ import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The 512-bit K-quant loops (Q4_K, Q6_K), one row or two at a time, and their row order: row r
- * with row r + rows/2, as {@link RowLanesKernel} takes Q4_0's and Q8_0's rows (why there).
+ * A kernel's 512-bit loops, one row or two at a time (Q4_K, Q6_K; Q4_0 and Q8_0 through
+ * {@link RowLanesKernel}), and their row order: row r with row r + rows/2 (why: RowLanesKernel).
  */
 interface PairedRows {
 

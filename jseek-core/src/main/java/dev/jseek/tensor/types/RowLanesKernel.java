@@ -57,25 +57,30 @@ abstract class RowLanesKernel implements TypeKernel {
     public final void dotRows(MemorySegment src, long offset, long rowBytes, int rows, Q8Activations x, int n,
             float[] out, int outOffset, float[] scratch) {
         Simd.checkRows(src, offset, rowBytes, rows, rowSize(n));
-        long first = src.address() + offset;
-        int paired = 0;
         if (hasTwoRowLanes(n)) {
-            int half = rows / 2;
-            for (int p = 0; p < half; p++) {
-                int slot = p % Int8Simd.PAIR_BATCH;
-                twoRowLanes(first + p * rowBytes, half * rowBytes, x, n, scratch, LANES_AT + 2 * slot * Int8Simd.FL);
-                if (slot == Int8Simd.PAIR_BATCH - 1 || p == half - 1) {
-                    Int8Simd.sumRowPairs(scratch, out, outOffset + p - slot, outOffset + half + p - slot, slot + 1);
-                }
-            }
-            paired = 2 * half;
+            PairedRows.dotRows(byAddress, src, offset, rowBytes, rows, x, n, out, outOffset, scratch);
+            return;
         }
-        for (int r = paired; r < rows; r++) {
-            int slot = (r - paired) % ROW_BATCH;
+        long first = src.address() + offset;
+        for (int r = 0; r < rows; r++) {
+            int slot = r % ROW_BATCH;
             rowLanes(first + r * rowBytes, x, n, scratch, LANES_AT + slot * Int8Simd.FL);
             if (slot == ROW_BATCH - 1 || r == rows - 1) {
                 Int8Simd.sumRows(scratch, out, outOffset + r - slot, slot + 1);
             }
         }
     }
+
+    /** This kernel's loops as {@link PairedRows}: a row at {@code src} plus an offset is read by its address. */
+    private final PairedRows byAddress = new PairedRows() {
+        @Override
+        public void rowLanes(MemorySegment src, long row, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            RowLanesKernel.this.rowLanes(src.address() + row, x, n, lanes, lanesAt);
+        }
+
+        @Override
+        public void twoRowLanes(MemorySegment src, long row, long distance, Q8Activations x, int n, float[] lanes, int lanesAt) {
+            RowLanesKernel.this.twoRowLanes(src.address() + row, distance, x, n, lanes, lanesAt);
+        }
+    };
 }
