@@ -74,7 +74,7 @@ public final class Q8Activations {
     public static final int Q4_0_ORDER = 1;
     /** {@link #paired}. */
     public static final int PAIRED = 2;
-    /** {@link #q4kOrder} (512 bits only). */
+    /** {@link #q4kOrder} and {@link #q4kMinSums} (512 bits only; the latter with {@link #RUN_SUMS}). */
     public static final int Q4K_ORDER = 4;
     /** {@link #sums16} and {@link #sums32}. */
     public static final int RUN_SUMS = 8;
@@ -96,6 +96,7 @@ public final class Q8Activations {
     private float[] quadScales = new float[0];
     private int[] sums16 = new int[0];
     private int[] sums32 = new int[0];
+    private float[] q4kMinSums = new float[0];
 
     /**
      * Rounds {@code x[0..n)} ({@code n} a multiple of the format's block) into this holder, with
@@ -155,6 +156,7 @@ public final class Q8Activations {
             quadScales = new float[WIDE ? n / 8 : 0];
             sums16 = new int[n / 16];
             sums32 = new int[n / 32];
+            q4kMinSums = new float[WIDE ? n / 16 : 0];
         }
         for (int b = 0; b < n / format.block; b++) {
             int at = b * format.block;
@@ -226,6 +228,9 @@ public final class Q8Activations {
         for (int at = 0; at < n; at += 128) {
             evensThenFoldedOdds(at, at + 64, q4kOrder, at);
             evensThenFoldedOdds(at + 32, at + 96, q4kOrder, at + 64);
+        }
+        for (int s = 0; s < n / 32; s++) {
+            q4kMinSums[16 * (s / 8) + 8 + s % 8] = -sums32[s];
         }
     }
 
@@ -397,6 +402,15 @@ public final class Q8Activations {
     /** Q8_K with {@link #WIDE} only: the values in the order Q4_K's 512-bit kernel meets them ({@link #orderForQ4K}). */
     public short[] q4kOrder() {
         return q4kOrder;
+    }
+
+    /**
+     * Q8_K with {@link #WIDE} only: per block 16 float lanes, zero in lanes 0-7 and minus the
+     * sums of its eight runs of 32 in lanes 8-15. Q4_K's kernel holds a block's scales and mins
+     * in lanes 0-7 and 8-15 of one vector: one multiply-add by these takes the mins' part off.
+     */
+    public float[] q4kMinSums() {
+        return q4kMinSums;
     }
 
     /** Q8_0 with {@link #NIBBLE_ORDER} only: each block's values in the order Q4_0's kernel meets them ({@link #orderForNibbles}). */

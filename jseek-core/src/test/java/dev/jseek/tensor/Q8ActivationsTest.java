@@ -56,6 +56,7 @@ class Q8ActivationsTest {
                     paired(q8.values(), n, q8.paired());
                     if (Q8Activations.WIDE) {
                         q4kOrder(q8.values(), n, q8.q4kOrder());
+                        q4kMinSums(q8.sums32(), n, q8.q4kMinSums());
                     }
                 }
             }
@@ -149,6 +150,16 @@ class Q8ActivationsTest {
                     assertEquals(values[even], got[place], "Q4_K place " + place);
                     assertEquals((short) (values[even + 1] - 256 * values[even]), got[place + 32], "Q4_K place " + (place + 32));
                 }
+            }
+        }
+    }
+
+    /** Q4_K's 16 lanes per block of 256: zeros where the scales sit, then minus the block's eight sums of 32. */
+    private static void q4kMinSums(int[] sums32, int n, float[] got) {
+        for (int b = 0; b < n / 256; b++) {
+            for (int k = 0; k < 8; k++) {
+                assertEquals(0f, got[16 * b + k], "Q4_K scale lane " + k + " of block " + b);
+                assertEquals(-sums32[8 * b + k], got[16 * b + 8 + k], "Q4_K min lane " + k + " of block " + b);
             }
         }
     }

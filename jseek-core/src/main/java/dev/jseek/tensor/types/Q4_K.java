@@ -14,6 +14,7 @@ import dev.jseek.tensor.FloatOps;
 import dev.jseek.tensor.Q8Activations;
 import dev.jseek.tensor.TypeKernel;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -251,22 +252,36 @@ public final class Q4_K implements TypeKernel {
         return VectorShuffle.fromOp(FloatVector.SPECIES_512, lane -> j + 2 * (lane / 8));
     }
 
-    /** Header words a, c, b, c (1, 3, 2, 3): the low parts of the scales and mins, and their high parts. */
-    private static final VectorShuffle<Integer> LOW_AND_HIGH_WORDS = VectorShuffle.fromValues(IntVector.SPECIES_128, 1, 3, 2, 3);
+    /** Header words a, c, b, c (1, 3, 2, 3): the low parts of the scales, their high parts, and the same of the mins. */
+    private static final VectorShuffle<Integer> LOW_AND_HIGH_WORDS = headerWords(1, 3, 2, 3);
     /** Header words a, a, b, b: where the high parts' top two bits come from. */
-    private static final VectorShuffle<Integer> TOP_BIT_WORDS = VectorShuffle.fromValues(IntVector.SPECIES_128, 1, 1, 2, 2);
+    private static final VectorShuffle<Integer> TOP_BIT_WORDS = headerWords(1, 1, 2, 2);
     /** Lane 3, the mins' high parts, come from the high nibbles of word c. */
-    private static final IntVector HIGH_MIN_SHIFT = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 0, 4}, 0);
-    /** Lanes 1 and 3: the scales' and the mins' high parts. */
-    private static final VectorMask<Integer> HIGH_PARTS = VectorMask.fromLong(IntVector.SPECIES_128, 0b1010);
+    private static final IntVector HIGH_MIN_SHIFT = headerLanes(0, 0, 0, 4);
+    /** Six bits of each byte for the low parts, four for the high parts. */
+    private static final IntVector LOW_BITS = headerLanes(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F);
+    /** The top two bits of the high parts' bytes, from bits 6-7 of words a and b shifted right by 2. */
+    private static final IntVector TOP_BITS = headerLanes(0, 0x30303030, 0, 0x30303030);
+    /** Float lanes 8-15: the mins'. */
+    private static final VectorMask<Float> MIN_LANES = VectorMask.fromLong(FloatVector.SPECIES_512, 0xFF00);
+
+    private static VectorShuffle<Integer> headerWords(int... words) {
+        return VectorShuffle.fromOp(IntVector.SPECIES_512, lane -> lane < 4 ? words[lane] : 0);
+    }
+
+    private static IntVector headerLanes(int... values) {
+        return IntVector.fromArray(IntVector.SPECIES_512, Arrays.copyOf(values, 16), 0);
+    }
 
     /**
      * {@link #dotRows} with 512-bit vectors ({@link Q8Activations#WIDE}): a half block's two
      * 32-byte quant groups load as one vector, whose low nibbles are the half's sub-blocks 0 and
      * 2 and whose high nibbles are 1 and 3, so one product vector covers two sub-blocks and one
      * float multiply-add scales them, each with its own scale. The activations come in the
-     * matching order ({@link Q8Activations#q4kOrder}). Rows go two at a time, row r with row
-     * r + rows/2 ({@link PairedRows}).
+     * matching order ({@link Q8Activations#q4kOrder}). A block's eight scales and eight mins sit
+     * in one float vector, times d and dmin in one multiply, and one multiply-add with the
+     * activations' sums ({@link Q8Activations#q4kMinSums}) takes the mins' part off in the same
+     * accumulator. Rows go two at a time, row r with row r + rows/2 ({@link PairedRows}).
      */
     private static final PairedRows WIDE_ROWS = new PairedRows() {
         @Override
@@ -288,26 +303,24 @@ public final class Q4_K implements TypeKernel {
         var eight = FloatVector.SPECIES_256;
         short[] v = x.q4kOrder();
         float[] xd = x.scales();
-        int[] sums = x.sums32();
-        FloatVector offsets = FloatVector.zero(eight);
+        float[] minSums = x.q4kMinSums();
         FloatVector acc = FloatVector.zero(floats);
+        MemorySegment memory = Simd.MEMORY;
+        long rowAt = src.address() + row;
         for (int b = 0; b < n / QK; b++) {
-            long blk = row + (long) b * BYTES;
-            float dx = xd[b];
-            // The header in one load: d and dmin, then words a, b, c, which hold the eight 6-bit scales
-            // and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
-            IntVector header = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blk, Simd.LE);
-            int halves = header.lane(0);
-            IntVector words = header.rearrange(LOW_AND_HIGH_WORDS);
-            IntVector highParts = words.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
-                    .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
-            // Float lanes 0-7 the scales, 8-15 the mins.
-            FloatVector scalesMins = (FloatVector) words.and(0x3F3F3F3F).blend(highParts, HIGH_PARTS).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, floats, 0);
-            FloatVector s = scalesMins.mul(Float.float16ToFloat((short) halves) * dx);
-            offsets = ((FloatVector) scalesMins.reinterpretShape(eight, 1))
-                    .mul((FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halves >>> 16)) * dx), offsets);
+            long blk = rowAt + (long) b * BYTES;
+            // The header from a load of 64 bytes: d and dmin, then words a, b, c, which hold the eight 6-bit
+            // scales and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
+            IntVector header = IntVector.fromMemorySegment(ints, memory, blk, Simd.LE);
+            IntVector scalesMins = header.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
+                    .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
+            // Float lanes 0-7 the scales times d, 8-15 the mins times dmin, each times the activations' scale. d and
+            // dmin are often subnormal halves (ffn_down's d in the synthetic 1.5B file, all of them): moved into float
+            // bits, as Q4_0's quad loop does, they are subnormal floats, whose products took twice as long.
+            FloatVector halves = FloatVector.broadcast(floats, Simd.fp16Table(memory, blk)).blend(Simd.fp16Table(memory, blk + 2), MIN_LANES);
+            FloatVector s = ((FloatVector) scalesMins.reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(halves.mul(xd[b]));
+            acc = s.fma(FloatVector.fromArray(floats, minSums, 16 * b), acc);
             long q = blk + 16;
             int xi = QK * b;
             // Quant groups 0 and 1, then 2 and 3, written out: the scales' shuffles must be constants.
@@ -315,31 +328,30 @@ public final class Q4_K implements TypeKernel {
             // in its high: the whole lane meets the even value, its high byte the odd value less 256 times
             // the even (Q8Activations.q4kOrder). The sum wraps, but its exact value, two products within
             // +-1905, fits, and so does a pair of lanes' (Int8Simd.pairInts).
-            IntVector a = IntVector.fromMemorySegment(ints, src, q, Simd.LE);
+            IntVector a = IntVector.fromMemorySegment(ints, memory, q, Simd.LE);
             ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
             IntVector p0 = low.mul(ShortVector.fromArray(shorts, v, xi))
-                    .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                    .add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
             IntVector p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                    .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                    .add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
             acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES02), acc);
             acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES13), acc);
-            a = IntVector.fromMemorySegment(ints, src, q + 64, Simd.LE);
+            a = IntVector.fromMemorySegment(ints, memory, q + 64, Simd.LE);
             low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
             p0 = low.mul(ShortVector.fromArray(shorts, v, xi + 128))
-                    .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
+                    .add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 160))).reinterpretAsInts();
             p1 = high.mul(ShortVector.fromArray(shorts, v, xi + 192))
-                    .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
+                    .add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 224))).reinterpretAsInts();
             acc = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES46), acc);
             acc = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(s.rearrange(SCALES57), acc);
         }
-        ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).sub(offsets)
-                .intoArray(lanes, lanesAt);
+        ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
     }
 
     /**
@@ -357,55 +369,49 @@ public final class Q4_K implements TypeKernel {
         var eight = FloatVector.SPECIES_256;
         short[] v = x.q4kOrder();
         float[] xd = x.scales();
-        int[] sums = x.sums32();
-        FloatVector offsetsA = FloatVector.zero(eight);
-        FloatVector offsetsB = FloatVector.zero(eight);
+        float[] minSums = x.q4kMinSums();
         FloatVector accA = FloatVector.zero(floats);
         FloatVector accB = FloatVector.zero(floats);
+        MemorySegment memory = Simd.MEMORY;
+        long rowAt = src.address() + rowA;
         for (int b = 0; b < n / QK; b++) {
-            float dx = xd[b];
-            FloatVector blockSums = (FloatVector) IntVector.fromArray(IntVector.SPECIES_256, sums, 8 * b).convert(VectorOperators.I2F, 0);
-            long blkA = rowA + (long) b * BYTES;
-            IntVector headerA = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blkA, Simd.LE);
-            int halvesA = headerA.lane(0);
-            IntVector wordsA = headerA.rearrange(LOW_AND_HIGH_WORDS);
-            IntVector highPartsA = wordsA.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
-                    .or(headerA.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
-            FloatVector scalesMinsA = (FloatVector) wordsA.and(0x3F3F3F3F).blend(highPartsA, HIGH_PARTS).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, floats, 0);
-            FloatVector sA = scalesMinsA.mul(Float.float16ToFloat((short) halvesA) * dx);
-            offsetsA = ((FloatVector) scalesMinsA.reinterpretShape(eight, 1)).mul(blockSums)
-                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halvesA >>> 16)) * dx), offsetsA);
+            FloatVector dx = FloatVector.broadcast(floats, xd[b]);
+            FloatVector blockMinSums = FloatVector.fromArray(floats, minSums, 16 * b);
+            long blkA = rowAt + (long) b * BYTES;
+            IntVector headerA = IntVector.fromMemorySegment(ints, memory, blkA, Simd.LE);
+            IntVector scalesMinsA = headerA.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
+                    .or(headerA.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
+            FloatVector halvesA = FloatVector.broadcast(floats, Simd.fp16Table(memory, blkA)).blend(Simd.fp16Table(memory, blkA + 2), MIN_LANES);
+            FloatVector sA = ((FloatVector) scalesMinsA.reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(halvesA.mul(dx));
+            accA = sA.fma(blockMinSums, accA);
             long blkB = blkA + distance;
-            IntVector headerB = IntVector.fromMemorySegment(IntVector.SPECIES_128, src, blkB, Simd.LE);
-            int halvesB = headerB.lane(0);
-            IntVector wordsB = headerB.rearrange(LOW_AND_HIGH_WORDS);
-            IntVector highPartsB = wordsB.lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(0x0F0F0F0F)
-                    .or(headerB.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
-            FloatVector scalesMinsB = (FloatVector) wordsB.and(0x3F3F3F3F).blend(highPartsB, HIGH_PARTS).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, floats, 0);
-            FloatVector sB = scalesMinsB.mul(Float.float16ToFloat((short) halvesB) * dx);
-            offsetsB = ((FloatVector) scalesMinsB.reinterpretShape(eight, 1)).mul(blockSums)
-                    .fma(FloatVector.broadcast(eight, Float.float16ToFloat((short) (halvesB >>> 16)) * dx), offsetsB);
+            IntVector headerB = IntVector.fromMemorySegment(ints, memory, blkB, Simd.LE);
+            IntVector scalesMinsB = headerB.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
+                    .or(headerB.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
+            FloatVector halvesB = FloatVector.broadcast(floats, Simd.fp16Table(memory, blkB)).blend(Simd.fp16Table(memory, blkB + 2), MIN_LANES);
+            FloatVector sB = ((FloatVector) scalesMinsB.reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(halvesB.mul(dx));
+            accB = sB.fma(blockMinSums, accB);
             int xi = QK * b;
             ShortVector v0 = ShortVector.fromArray(shorts, v, xi);
             ShortVector v1 = ShortVector.fromArray(shorts, v, xi + 32);
             ShortVector v2 = ShortVector.fromArray(shorts, v, xi + 64);
             ShortVector v3 = ShortVector.fromArray(shorts, v, xi + 96);
-            IntVector a = IntVector.fromMemorySegment(ints, src, blkA + 16, Simd.LE);
+            IntVector a = IntVector.fromMemorySegment(ints, memory, blkA + 16, Simd.LE);
             ShortVector low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-            IntVector p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            IntVector p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            IntVector p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            IntVector p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
             accA = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES02), accA);
             accA = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES13), accA);
-            a = IntVector.fromMemorySegment(ints, src, blkB + 16, Simd.LE);
+            a = IntVector.fromMemorySegment(ints, memory, blkB + 16, Simd.LE);
             low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
             accB = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES02), accB);
             accB = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -414,28 +420,27 @@ public final class Q4_K implements TypeKernel {
             v1 = ShortVector.fromArray(shorts, v, xi + 160);
             v2 = ShortVector.fromArray(shorts, v, xi + 192);
             v3 = ShortVector.fromArray(shorts, v, xi + 224);
-            a = IntVector.fromMemorySegment(ints, src, blkA + 80, Simd.LE);
+            a = IntVector.fromMemorySegment(ints, memory, blkA + 80, Simd.LE);
             low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
             accA = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES46), accA);
             accA = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sA.rearrange(SCALES57), accA);
-            a = IntVector.fromMemorySegment(ints, src, blkB + 80, Simd.LE);
+            a = IntVector.fromMemorySegment(ints, memory, blkB + 80, Simd.LE);
             low = a.and(0x0F0F0F0F).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsShorts();
-            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
+            p0 = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            p1 = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
             accB = ((FloatVector) p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES46), accB);
             accB = ((FloatVector) p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(sB.rearrange(SCALES57), accB);
         }
-        ((FloatVector) accA.reinterpretShape(eight, 0)).add((FloatVector) accA.reinterpretShape(eight, 1)).sub(offsetsA)
-                .intoArray(lanes, lanesAt);
-        ((FloatVector) accB.reinterpretShape(eight, 0)).add((FloatVector) accB.reinterpretShape(eight, 1)).sub(offsetsB)
+        ((FloatVector) accA.reinterpretShape(eight, 0)).add((FloatVector) accA.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
+        ((FloatVector) accB.reinterpretShape(eight, 0)).add((FloatVector) accB.reinterpretShape(eight, 1))
                 .intoArray(lanes, lanesAt + Int8Simd.FL);
     }
 

@@ -308,21 +308,21 @@ public final class Q6_K implements TypeKernel {
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector offsets = FloatVector.zero(floats);
-        FloatVector lowAcc = FloatVector.zero(floats);
-        FloatVector highAcc = FloatVector.zero(floats);
+        FloatVector acc = FloatVector.zero(floats);
+        MemorySegment memory = Simd.MEMORY;
+        long rowAt = src.address() + row;
         for (int b = 0; b < n / QK; b++) {
-            long blk = row + (long) b * BYTES;
+            long blk = rowAt + (long) b * BYTES;
             // The sixteen scales times d, and what the offset of 32 takes off through the activations' sums.
-            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blk + 192, Simd.LE)
-                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blk + 208) * xd[b]);
-            offsets = scales.fma((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0), offsets);
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, memory, blk + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(memory, blk + 208) * xd[b]);
+            acc = scales.fma(((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0)).mul(-32), acc);
             // The two half blocks written out, as in dotRows.
             {
                 int h = 0;
                 int xi = QK * b + 128 * h;
-                IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
-                IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                IntVector a = IntVector.fromMemorySegment(ints, memory, blk + 64 * h, Simd.LE);
+                IntVector t = IntVector.fromMemorySegment(ints, memory, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
                 // Weights 0-63 and 64-127 of the half, six bits to a byte; then even and odd weights apart.
                 ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                 ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
@@ -331,33 +331,32 @@ public final class Q6_K implements TypeKernel {
                 // (Q8Activations.paired), as in Q4_K. The sum wraps, but the exact sum of a lane's two products
                 // (each within +-8001) fits a short, and so does a pair of lanes' (Int8Simd.pairInts).
                 IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
-                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                        .add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
                 IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
-                lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), lowAcc);
-                highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_4_7), highAcc);
+                        .add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                acc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_0_3), acc);
+                acc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_4_7), acc);
             }
             {
                 int h = 1;
                 int xi = QK * b + 128 * h;
-                IntVector a = IntVector.fromMemorySegment(ints, src, blk + 64 * h, Simd.LE);
-                IntVector t = IntVector.fromMemorySegment(ints, src, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
+                IntVector a = IntVector.fromMemorySegment(ints, memory, blk + 64 * h, Simd.LE);
+                IntVector t = IntVector.fromMemorySegment(ints, memory, blk + 128 + 32 * h - 32, Simd.LE).rearrange(HIGH_BITS);
                 ShortVector low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                 ShortVector high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                         .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
                 IntVector pl = low.mul(ShortVector.fromArray(shorts, v, xi))
-                        .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
+                        .add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 32))).reinterpretAsInts();
                 IntVector ph = high.mul(ShortVector.fromArray(shorts, v, xi + 64))
-                        .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
-                lowAcc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), lowAcc);
-                highAcc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_12_15), highAcc);
+                        .add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(ShortVector.fromArray(shorts, v, xi + 96))).reinterpretAsInts();
+                acc = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_8_11), acc);
+                acc = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0)).fma(scales.rearrange(SUB_BLOCKS_12_15), acc);
             }
         }
-        FloatVector acc = lowAcc.add(highAcc).sub(offsets.mul(32));
         ((FloatVector) acc.reinterpretShape(eight, 0)).add((FloatVector) acc.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
     }
 
@@ -376,23 +375,22 @@ public final class Q6_K implements TypeKernel {
         short[] v = x.paired();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector offsetsA = FloatVector.zero(floats);
-        FloatVector lowAccA = FloatVector.zero(floats);
-        FloatVector highAccA = FloatVector.zero(floats);
-        FloatVector offsetsB = FloatVector.zero(floats);
-        FloatVector lowAccB = FloatVector.zero(floats);
-        FloatVector highAccB = FloatVector.zero(floats);
+        FloatVector accA = FloatVector.zero(floats);
+        FloatVector accB = FloatVector.zero(floats);
+        MemorySegment memory = Simd.MEMORY;
+        long rowAt = src.address() + rowA;
         for (int b = 0; b < n / QK; b++) {
-            long blkA = rowA + (long) b * BYTES;
+            long blkA = rowAt + (long) b * BYTES;
             long blkB = blkA + distance;
             float dx = xd[b];
-            FloatVector blockSums = (FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0);
-            FloatVector scalesA = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blkA + 192, Simd.LE)
-                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blkA + 208) * dx);
-            offsetsA = scalesA.fma(blockSums, offsetsA);
-            FloatVector scalesB = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, blkB + 192, Simd.LE)
-                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(src, blkB + 208) * dx);
-            offsetsB = scalesB.fma(blockSums, offsetsB);
+            // The offset of 32 taken off through the activations' sums, as part of the same sum.
+            FloatVector blockSums = ((FloatVector) IntVector.fromArray(ints, sums, 16 * b).convert(VectorOperators.I2F, 0)).mul(-32);
+            FloatVector scalesA = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, memory, blkA + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(memory, blkA + 208) * dx);
+            accA = scalesA.fma(blockSums, accA);
+            FloatVector scalesB = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, memory, blkB + 192, Simd.LE)
+                    .convertShape(VectorOperators.B2F, floats, 0)).mul(half(memory, blkB + 208) * dx);
+            accB = scalesB.fma(blockSums, accB);
             int xi = QK * b;
             ShortVector v0 = ShortVector.fromArray(shorts, v, xi);
             ShortVector v1 = ShortVector.fromArray(shorts, v, xi + 32);
@@ -404,58 +402,56 @@ public final class Q6_K implements TypeKernel {
             ShortVector high;
             IntVector pl;
             IntVector ph;
-            a = IntVector.fromMemorySegment(ints, src, blkA, Simd.LE);
-            t = IntVector.fromMemorySegment(ints, src, blkA + 96, Simd.LE).rearrange(HIGH_BITS);
+            a = IntVector.fromMemorySegment(ints, memory, blkA, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, memory, blkA + 96, Simd.LE).rearrange(HIGH_BITS);
             low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                     .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
-            lowAccA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_0_3), lowAccA);
-            highAccA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_4_7), highAccA);
-            a = IntVector.fromMemorySegment(ints, src, blkB, Simd.LE);
-            t = IntVector.fromMemorySegment(ints, src, blkB + 96, Simd.LE).rearrange(HIGH_BITS);
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
+            accA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_0_3), accA);
+            accA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_4_7), accA);
+            a = IntVector.fromMemorySegment(ints, memory, blkB, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, memory, blkB + 96, Simd.LE).rearrange(HIGH_BITS);
             low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                     .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
-            lowAccB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_0_3), lowAccB);
-            highAccB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_4_7), highAccB);
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
+            accB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_0_3), accB);
+            accB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_4_7), accB);
             v0 = ShortVector.fromArray(shorts, v, xi + 128);
             v1 = ShortVector.fromArray(shorts, v, xi + 160);
             v2 = ShortVector.fromArray(shorts, v, xi + 192);
             v3 = ShortVector.fromArray(shorts, v, xi + 224);
-            a = IntVector.fromMemorySegment(ints, src, blkA + 64, Simd.LE);
-            t = IntVector.fromMemorySegment(ints, src, blkA + 128, Simd.LE).rearrange(HIGH_BITS);
+            a = IntVector.fromMemorySegment(ints, memory, blkA + 64, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, memory, blkA + 128, Simd.LE).rearrange(HIGH_BITS);
             low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                     .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
-            lowAccA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_8_11), lowAccA);
-            highAccA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_12_15), highAccA);
-            a = IntVector.fromMemorySegment(ints, src, blkB + 64, Simd.LE);
-            t = IntVector.fromMemorySegment(ints, src, blkB + 128, Simd.LE).rearrange(HIGH_BITS);
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
+            accA = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_8_11), accA);
+            accA = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesA.rearrange(SUB_BLOCKS_12_15), accA);
+            a = IntVector.fromMemorySegment(ints, memory, blkB + 64, Simd.LE);
+            t = IntVector.fromMemorySegment(ints, memory, blkB + 128, Simd.LE).rearrange(HIGH_BITS);
             low = a.and(0x0F0F0F0F).or(t.lanewise(VectorOperators.LSHL, LOW_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
             high = a.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
                     .or(t.lanewise(VectorOperators.LSHR, HIGH_WEIGHT_SHIFTS).and(0x30303030)).reinterpretAsShorts();
-            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, 8).mul(v1)).reinterpretAsInts();
-            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, 8).mul(v3)).reinterpretAsInts();
-            lowAccB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_8_11), lowAccB);
-            highAccB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_12_15), highAccB);
+            pl = low.mul(v0).add(low.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v1)).reinterpretAsInts();
+            ph = high.mul(v2).add(high.lanewise(VectorOperators.LSHR, Int8Simd.HIGH_BYTE_SHIFT).mul(v3)).reinterpretAsInts();
+            accB = ((FloatVector) pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_8_11), accB);
+            accB = ((FloatVector) ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(scalesB.rearrange(SUB_BLOCKS_12_15), accB);
         }
-        FloatVector accA = lowAccA.add(highAccA).sub(offsetsA.mul(32));
         ((FloatVector) accA.reinterpretShape(eight, 0)).add((FloatVector) accA.reinterpretShape(eight, 1)).intoArray(lanes, lanesAt);
-        FloatVector accB = lowAccB.add(highAccB).sub(offsetsB.mul(32));
         ((FloatVector) accB.reinterpretShape(eight, 0)).add((FloatVector) accB.reinterpretShape(eight, 1))
                 .intoArray(lanes, lanesAt + Int8Simd.FL);
     }
