@@ -315,8 +315,9 @@ public final class Q4_K implements TypeKernel {
             IntVector scalesMins = header.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
                     .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
             // Float lanes 0-7 the scales times d, 8-15 the mins times dmin, each times the activations' scale. d and
-            // dmin are often subnormal halves (ffn_down's d in the synthetic 1.5B file, all of them): moved into float
-            // bits, as Q4_0's quad loop does, they are subnormal floats, whose products took twice as long.
+            // dmin come from the half table: they can be subnormal halves (ffn_down's d in every block of the synthetic
+            // 1.5B file), which moved into float bits, as Q4_0's quad loop does, are subnormal floats, and multiplies
+            // on those made that product take twice as long (BENCHMARKS.md).
             FloatVector halves = FloatVector.broadcast(floats, Simd.fp16Table(memory, blk)).blend(Simd.fp16Table(memory, blk + 2), MIN_LANES);
             FloatVector s = ((FloatVector) scalesMins.reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, floats, 0)).mul(halves.mul(xd[b]));
