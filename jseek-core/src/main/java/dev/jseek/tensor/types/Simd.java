@@ -41,9 +41,10 @@ final class Simd {
      * read a mapped tensor through it: with the bounds and base of the segment constants (and
      * no activation offset), C2 keeps the loop's values in registers instead of spilling one
      * every turn (1.5B decode at Q4_0 1.04x with 1 thread, BENCHMARKS.md). Q4_K's and Q6_K's
-     * 512-bit loops read through it too, for fewer bounds checks (Q4_K's two-row loop, one step before
-     * its half-table lookups: 179 instructions a block, against 190 through the tensor's segment). {@link #checkRows} or {@link #address} checks the range against the
-     * tensor's own segment once per call; the caller keeps the file open while a product runs,
+     * 512-bit loops read through it too, for fewer bounds checks (Q4_K's two-row loop, one step
+     * before its half-table lookups: 179 instructions a block, against 190 through the tensor's
+     * segment). {@link #checkRows} or {@link #address} checks the range against the tensor's own
+     * segment once per call; the caller keeps the file open while a product runs,
      * as the engine does (reads through this segment are not seen by a shared arena's close).
      */
     static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
