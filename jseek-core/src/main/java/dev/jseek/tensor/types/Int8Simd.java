@@ -53,7 +53,7 @@ final class Int8Simd {
      * 8 in each of 32 short lanes: the count that shifts a short lane's high byte down, as a
      * vector. Given as a constant, C2 moved the count into a vector register before each 512-bit
      * short shift, two instructions more per shift; as a vector it is one {@code vpsrlvw}
-     * (Q4_K's two-row loop 205 against 190 instructions a block).
+     * (Q4_K's two-row loop: 190 instructions a block against 205).
      */
     static final ShortVector HIGH_BYTE_SHIFT = ShortVector.broadcast(PAIR_SHORTS, (short) 8);
 
@@ -153,7 +153,10 @@ final class Int8Simd {
         return v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
     }
 
-    /** A block pair's scales in {@link #PAIR_FLOATS}: {@code d0} in the first block's 8 lanes, {@code d1} in the second's. */
+    /**
+     * A block pair's scales in {@link #PAIR_FLOATS}: {@code d0} in the first block's 8 lanes,
+     * {@code d1} in the second's (also Q4_K's d for its scales' lanes and dmin for its mins').
+     */
     static FloatVector pairScales(float d0, float d1) {
         return FloatVector.broadcast(PAIR_FLOATS, d0).blend(d1, SECOND_BLOCK_SUMS);
     }

@@ -20,7 +20,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
@@ -262,8 +261,6 @@ public final class Q4_K implements TypeKernel {
     private static final IntVector LOW_BITS = headerLanes(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F);
     /** The top two bits of the high parts' bytes, from bits 6-7 of words a and b shifted right by 2. */
     private static final IntVector TOP_BITS = headerLanes(0, 0x30303030, 0, 0x30303030);
-    /** Float lanes 8-15: the mins'. */
-    private static final VectorMask<Float> MIN_LANES = VectorMask.fromLong(FloatVector.SPECIES_512, 0xFF00);
 
     private static VectorShuffle<Integer> headerWords(int... words) {
         return VectorShuffle.fromOp(IntVector.SPECIES_512, lane -> lane < 4 ? words[lane] : 0);
@@ -309,8 +306,8 @@ public final class Q4_K implements TypeKernel {
         long rowAt = src.address() + row;
         for (int b = 0; b < n / QK; b++) {
             long blk = rowAt + (long) b * BYTES;
-            // The header from a load of 64 bytes: d and dmin, then words a, b, c, which hold the eight 6-bit
-            // scales and eight mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
+            // The header's words a, b, c from a load of 64 bytes: they hold the eight 6-bit scales and eight
+            // mins (KQuants.scalesK4 and minsK4, here in vector lanes instead of eight reads).
             IntVector header = IntVector.fromMemorySegment(ints, memory, blk, Simd.LE);
             IntVector scalesMins = header.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
                     .or(header.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
@@ -318,7 +315,7 @@ public final class Q4_K implements TypeKernel {
             // dmin come from the half table: they can be subnormal halves (ffn_down's d in every block of the synthetic
             // 1.5B file), which moved into float bits, as Q4_0's quad loop does, are subnormal floats, and multiplies
             // on those made that product take twice as long (BENCHMARKS.md).
-            FloatVector halves = FloatVector.broadcast(floats, Simd.fp16Table(memory, blk)).blend(Simd.fp16Table(memory, blk + 2), MIN_LANES);
+            FloatVector halves = Int8Simd.pairScales(Simd.fp16Table(memory, blk), Simd.fp16Table(memory, blk + 2));
             FloatVector s = ((FloatVector) scalesMins.reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, floats, 0)).mul(halves.mul(xd[b]));
             acc = s.fma(FloatVector.fromArray(floats, minSums, 16 * b), acc);
@@ -382,7 +379,7 @@ public final class Q4_K implements TypeKernel {
             IntVector headerA = IntVector.fromMemorySegment(ints, memory, blkA, Simd.LE);
             IntVector scalesMinsA = headerA.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
                     .or(headerA.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
-            FloatVector halvesA = FloatVector.broadcast(floats, Simd.fp16Table(memory, blkA)).blend(Simd.fp16Table(memory, blkA + 2), MIN_LANES);
+            FloatVector halvesA = Int8Simd.pairScales(Simd.fp16Table(memory, blkA), Simd.fp16Table(memory, blkA + 2));
             FloatVector sA = ((FloatVector) scalesMinsA.reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, floats, 0)).mul(halvesA.mul(dx));
             accA = sA.fma(blockMinSums, accA);
@@ -390,7 +387,7 @@ public final class Q4_K implements TypeKernel {
             IntVector headerB = IntVector.fromMemorySegment(ints, memory, blkB, Simd.LE);
             IntVector scalesMinsB = headerB.rearrange(LOW_AND_HIGH_WORDS).lanewise(VectorOperators.LSHR, HIGH_MIN_SHIFT).and(LOW_BITS)
                     .or(headerB.rearrange(TOP_BIT_WORDS).lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
-            FloatVector halvesB = FloatVector.broadcast(floats, Simd.fp16Table(memory, blkB)).blend(Simd.fp16Table(memory, blkB + 2), MIN_LANES);
+            FloatVector halvesB = Int8Simd.pairScales(Simd.fp16Table(memory, blkB), Simd.fp16Table(memory, blkB + 2));
             FloatVector sB = ((FloatVector) scalesMinsB.reinterpretAsBytes()
                     .convertShape(VectorOperators.B2F, floats, 0)).mul(halvesB.mul(dx));
             accB = sB.fma(blockMinSums, accB);
